@@ -1,0 +1,44 @@
+"""optverify: make gradient-descent tutorials correct and visible.
+
+A surface is written once as a SymPy expression; its gradient and Hessian are derived from it;
+hand-written gradients are audited against them term by term.
+
+Heavy dependencies (SymPy, Hypothesis, matplotlib) are imported only by the functions that need
+them, so ``import optverify`` is cheap.
+"""
+
+import typing as _typing
+
+from optverify.errors import InvalidArgument
+from optverify.symbolic import surfaces
+from optverify.symbolic.surfaces import Minimum, Surface, Window
+
+if _typing.TYPE_CHECKING:
+    from optverify.symbolic.analysis import analyze
+    from optverify.symbolic.audit import audit_gradient
+
+__all__ = [
+    "InvalidArgument",
+    "Minimum",
+    "Surface",
+    "Window",
+    "analyze",
+    "audit_gradient",
+    "surfaces",
+]
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "analyze": ("optverify.symbolic.analysis", "analyze"),
+    "audit_gradient": ("optverify.symbolic.audit", "audit_gradient"),
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'optverify' has no attribute {name!r}")

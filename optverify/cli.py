@@ -1,0 +1,413 @@
+"""The ``optverify`` command: one thin layer over the library.
+
+Exit status: 0 success, 1 a verdict of "wrong" (a wrong gradient, a failed property, a stale
+generated module), 2 bad input. Bad input is reported in one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from optverify.errors import InvalidArgument
+from optverify.symbolic import surfaces as surface_registry
+from optverify.symbolic.surfaces import Surface, Window
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _add_surface_options(parser: argparse.ArgumentParser, *, default_seed: bool = True) -> None:
+    group = parser.add_argument_group("surface (one of)")
+    group.add_argument(
+        "--surface",
+        metavar="NAME",
+        help="a registered surface (see `optverify surfaces`)"
+        + ("; default: seed" if default_seed else ""),
+    )
+    group.add_argument(
+        "--expr",
+        metavar="EXPR",
+        help='an expression in x and y, e.g. "x**2 + 10*y**2" (parsed safely, never executed)',
+    )
+    group.add_argument(
+        "--window",
+        metavar="XMIN:XMAX,YMIN:YMAX",
+        help="the window to use instead of the surface's own, e.g. -1:2,-2:1",
+    )
+
+
+def _surface(args: argparse.Namespace) -> Surface:
+    window = Window.parse(args.window) if args.window else None
+    return surface_registry.resolve(args.surface, args.expr, window)
+
+
+def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default=choices[0],
+        help=f"output format (default: {choices[0]})",
+    )
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, allow_nan=True))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+# --- surfaces ---------------------------------------------------------------------------------
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _convexity_word(surface: Surface) -> str:
+    from optverify.symbolic.analysis import convexity
+
+    report = convexity(surface)
+    if not report.convex:
+        return "no"
+    return "yes" if report.exact else "no negative curvature seen"
+
+
+def _surfaces_command(args: argparse.Namespace) -> int:
+    rows: list[dict[str, Any]] = []
+    for surface in surface_registry.all_surfaces():
+        if surface.minima is None:
+            minimum, value = "unknown", "unknown"
+        elif not surface.minima:
+            minimum, value = "none (unbounded below)", "-inf"
+        else:
+            minimum = "; ".join(f"({_fmt(m.point[0])}, {_fmt(m.point[1])})" for m in surface.minima)
+            value = _fmt(min(m.value for m in surface.minima))
+        rows.append(
+            {
+                "name": surface.name,
+                "expression": surface.source,
+                "window": list(surface.window),
+                "minima": None
+                if surface.minima is None
+                else [
+                    {"point": list(m.point), "value": m.value, "smooth": m.smooth}
+                    for m in surface.minima
+                ],
+                "minimum": minimum,
+                "value": value,
+                "convex": _convexity_word(surface),
+                "description": surface.description,
+                "reference": surface.reference,
+            }
+        )
+    if args.format == "json":
+        _print_json(
+            [{k: v for k, v in row.items() if k not in ("minimum", "value")} for row in rows]
+        )
+        return EXIT_OK
+    if args.format == "markdown":
+        print("| name | global minimum | value | convex on its window | description |")
+        print("|---|---|---|---|---|")
+        for row in rows:
+            print(
+                f"| `{row['name']}` | {row['minimum']} | {row['value']} | {row['convex']} "
+                f"| {row['description']} |"
+            )
+        return EXIT_OK
+    from rich.table import Table
+
+    table = Table(title="Registered surfaces")
+    for column in ("name", "global minimum", "value", "convex", "description"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in ("name", "minimum", "value", "convex", "description")))
+    _console().print(table)
+    return EXIT_OK
+
+
+# --- analyze ----------------------------------------------------------------------------------
+
+
+def _analyze_command(args: argparse.Namespace) -> int:
+    from optverify.symbolic.analysis import analyze
+
+    surface = _surface(args)
+    analysis = analyze(surface, surface.window)
+    lowest = analysis.lowest_minimum
+    data: dict[str, Any] = {
+        "surface": surface.name,
+        "expression": surface.source,
+        "window": list(analysis.window),
+        "critical_points": [
+            {
+                "point": list(c.point),
+                "value": c.value,
+                "kind": c.kind,
+                "eigenvalues": list(c.eigenvalues),
+                "degenerate": c.degenerate,
+                "method": c.method,
+                "in_window": analysis.window.contains(c.point),
+            }
+            for c in analysis.critical_points
+        ],
+        "lowest_minimum": None if lowest is None else list(lowest.point),
+        "lowest_minimum_in_window": None
+        if lowest is None
+        else analysis.window.contains(lowest.point),
+        "convex": analysis.convexity.convex,
+        "convexity": analysis.convexity.summary(),
+        "witness": analysis.convexity.witness,
+    }
+    if args.format == "json":
+        _print_json(data)
+        return EXIT_OK
+    method = analysis.critical_points[0].method if analysis.critical_points else "symbolic"
+    where = "in the plane" if method == "symbolic" else f"in {analysis.window}"
+    print(f"Surface {surface.name!r}: f(x, y) = {surface.source}")
+    print(f"Critical points {where} ({method}): {len(analysis.critical_points)}")
+    for c in analysis.critical_points[:40]:
+        inside = "inside" if analysis.window.contains(c.point) else "OUTSIDE"
+        note = ", degenerate Hessian" if c.degenerate else ""
+        print(
+            f"  {c.kind:8s} at ({c.point[0]:.6g}, {c.point[1]:.6g})  f = {c.value:.6g}  "
+            f"Hessian eigenvalues ({c.eigenvalues[0]:.4g}, {c.eigenvalues[1]:.4g}){note}  "
+            f"[{inside} {analysis.window}]"
+        )
+    if len(analysis.critical_points) > 40:
+        print(f"  ... and {len(analysis.critical_points) - 40} more (use --format json)")
+    if lowest is not None:
+        where = "inside" if analysis.window.contains(lowest.point) else "OUTSIDE"
+        print(
+            f"Lowest minimum found: ({lowest.point[0]:.6g}, {lowest.point[1]:.6g}), "
+            f"f = {lowest.value:.6g}, {where} the window "
+            f"{analysis.window}"
+        )
+    print(f"Convexity: {analysis.convexity.summary()}")
+    return EXIT_OK
+
+
+# --- audit-gradient ---------------------------------------------------------------------------
+
+
+def _audit_command(args: argparse.Namespace) -> int:
+    from optverify.symbolic.audit import audit_gradient
+
+    surface = _surface(args)
+    if args.gradient is None:
+        if surface.name != "seed":
+            raise InvalidArgument(
+                f"gradient is missing: pass --gradient MODULE:FUNC to audit a gradient of "
+                f"{surface.name!r} (the built-in specimen, the post's df, belongs to 'seed')."
+            )
+        from optverify import specimens
+
+        hand, label = specimens.df, "optverify.specimens:df (the post's hand-derived df)"
+    else:
+        from optverify.loading import load_object
+
+        hand, label = load_object(args.gradient, "gradient"), args.gradient
+        if not callable(hand):
+            raise InvalidArgument(f"gradient={args.gradient!r} is invalid: it is not callable.")
+    audit = audit_gradient(surface, hand, max_examples=args.examples)
+    if args.format == "json":
+        _print_json({"gradient": label, **audit.to_json()})
+    else:
+        print(f"Auditing {label}")
+        print(audit.report())
+    return EXIT_OK if audit.correct else EXIT_WRONG
+
+
+# --- gradients --------------------------------------------------------------------------------
+
+
+def _gradients_command(args: argparse.Namespace) -> int:
+    from optverify.files import write_text_atomically
+    from optverify.symbolic import codegen
+
+    if args.print:
+        surface = _surface(args)
+        names = ("f", "df", "d2f")
+        print(f"# f(x, y) = {surface.source}")
+        print(f"# generated by `optverify gradients --print` from the {surface.name!r} surface")
+        print("import numpy as np\n\n")
+        print(codegen.function_source(surface.expr, names, annotate=False, label="f"), end="")
+        return EXIT_OK
+    if args.surface or args.expr:
+        raise InvalidArgument(
+            "surface and expr go with --print: `optverify gradients` regenerates the module "
+            "for every registered surface."
+        )
+    text = codegen.module_source(surface_registry.all_surfaces())
+    path = codegen.GENERATED_PATH
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if args.check:
+        if current == text:
+            print(f"{path} is up to date.")
+            return EXIT_OK
+        print(
+            f"{path} is out of date with the surface registry: run `optverify gradients`.",
+            file=sys.stderr,
+        )
+        return EXIT_WRONG
+    if current == text:
+        print(f"{path} is already up to date ({len(text)} bytes).")
+        return EXIT_OK
+    write_text_atomically(path, text)
+    print(f"wrote {path} ({len(text)} bytes, {len(surface_registry.names())} surfaces).")
+    return EXIT_OK
+
+
+# --- the parser -------------------------------------------------------------------------------
+
+
+def _subcommand(
+    commands: Any, name: str, help_text: str, example: str, handler: Handler
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``optverify`` argument parser."""
+    parser = _Parser(
+        prog="optverify",
+        description="Make gradient-descent tutorials correct and visible.",
+        epilog="example:\n  optverify audit-gradient --surface seed",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from optverify import __version__
+
+    parser.add_argument("--version", action="version", version=f"optverify {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    p = _subcommand(
+        commands,
+        "surfaces",
+        "List the registered surfaces: global minima, values, convexity.",
+        "optverify surfaces --format json",
+        _surfaces_command,
+    )
+    _add_format(p, ("table", "json", "markdown"))
+
+    p = _subcommand(
+        commands,
+        "analyze",
+        "Find a surface's critical points, classify them, and check convexity over a window.",
+        "optverify analyze --surface seed --window -1:2,-2:1",
+        _analyze_command,
+    )
+    _add_surface_options(p)
+    _add_format(p, ("text", "json"))
+
+    p = _subcommand(
+        commands,
+        "audit-gradient",
+        "Audit a hand-written gradient against the surface's symbolic gradient, term by term.",
+        "optverify audit-gradient --surface seed --gradient mygrad:df --format json",
+        _audit_command,
+    )
+    _add_surface_options(p)
+    p.add_argument(
+        "--gradient",
+        metavar="MODULE:FUNC",
+        help="the function df(x, y) -> (df/dx, df/dy) to audit, imported from the current "
+        "directory (default on the seed surface: the post's df)",
+    )
+    p.add_argument(
+        "--examples",
+        type=int,
+        default=300,
+        metavar="N",
+        help="points to try when the function cannot take symbols (default: 300)",
+    )
+    _add_format(p, ("text", "json"))
+
+    p = _subcommand(
+        commands,
+        "gradients",
+        "Regenerate the NumPy value/gradient/Hessian module from the symbolic surfaces.",
+        "optverify gradients --surface seed --print",
+        _gradients_command,
+    )
+    p.add_argument(
+        "--check", action="store_true", help="exit 1 if the committed module is out of date"
+    )
+    p.add_argument(
+        "--print",
+        action="store_true",
+        help="print standalone code for one surface (--surface or --expr) instead",
+    )
+    p.add_argument("--surface", metavar="NAME", help="with --print: a registered surface")
+    p.add_argument("--expr", metavar="EXPR", help="with --print: an expression in x and y")
+    p.set_defaults(window=None)
+    return parser
+
+
+_NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+def _join_negative_values(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Turn ``--start -1.2,1.0`` into ``--start=-1.2,1.0`` so argparse reads it as a value."""
+    takes_value: set[str] = set()
+    stack = [parser]
+    while stack:
+        current = stack.pop()
+        for action in current._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+            elif action.nargs != 0:
+                takes_value.update(s for s in action.option_strings if s.startswith("--"))
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1] in takes_value and _NEGATIVE_VALUE.match(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    arguments = _join_negative_values(list(sys.argv[1:] if argv is None else argv), parser)
+    args = parser.parse_args(arguments)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except InvalidArgument as error:
+        print(f"optverify {arguments[0]}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("optverify: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
