@@ -9,7 +9,10 @@ them, so ``import optverify`` is cheap.
 
 import typing as _typing
 
+from optverify import optimizers
 from optverify.errors import InvalidArgument
+from optverify.optim.base import Optimizer
+from optverify.optim.run import Trajectory, run
 from optverify.symbolic import surfaces
 from optverify.symbolic.surfaces import Minimum, Surface, Window
 
@@ -20,10 +23,14 @@ if _typing.TYPE_CHECKING:
 __all__ = [
     "InvalidArgument",
     "Minimum",
+    "Optimizer",
     "Surface",
+    "Trajectory",
     "Window",
     "analyze",
     "audit_gradient",
+    "optimizers",
+    "run",
     "surfaces",
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -48,6 +49,23 @@ def _add_surface_options(parser: argparse.ArgumentParser, *, default_seed: bool 
         "--window",
         metavar="XMIN:XMAX,YMIN:YMAX",
         help="the window to use instead of the surface's own, e.g. -1:2,-2:1",
+    )
+
+
+def _add_optimizer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--optimizer",
+        metavar="NAME",
+        default="adam",
+        help="a registered optimizer: sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, "
+        "amsgrad, adamw, adamax, nadam, radam, or the post's seed-adam (default: adam)",
+    )
+    parser.add_argument("--lr", type=float, metavar="LR", help="the learning rate")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="another hyperparameter, e.g. --set b1=0.8 --set eps=1e-6 (repeatable)",
     )
 
 
@@ -276,6 +294,125 @@ def _gradients_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- trace ------------------------------------------------------------------------------------
+
+
+def _parse_value(text: str) -> bool | float | str:
+    """A hyperparameter value from the command line: true/false, a number, or a word."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
+
+
+def _parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidArgument(f"set={pair!r} is invalid: write it as KEY=VALUE, e.g. b1=0.8.")
+        settings[key.strip()] = _parse_value(value)
+    return settings
+
+
+def _parse_point(text: str, what: str = "start") -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidArgument(
+            f"{what}={text!r} is invalid: write it as X,Y, e.g. -1.2,1.0."
+        ) from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise InvalidArgument(f"{what}={text!r} is invalid: the coordinates must be finite.")
+    return x, y
+
+
+def _default_start(surface: Surface, given: str | None) -> tuple[float, float]:
+    if given is not None:
+        return _parse_point(given)
+    if surface.name == "seed":
+        from optverify import specimens
+
+        return specimens.START
+    raise InvalidArgument(
+        f"start is missing: pass --start X,Y for surface {surface.name!r} "
+        "(only the seed surface has a default start, the post's (0.5, 5.8))."
+    )
+
+
+def _build_optimizer(name: str, lr: float | None, settings: dict[str, Any]) -> Any:
+    from optverify.optim.base import get
+
+    if lr is not None:
+        settings = {**settings, "lr": lr}
+    return get(name, **settings)
+
+
+def _steps(value: int) -> int:
+    if value < 0:
+        raise InvalidArgument(f"steps={value} is invalid: it must be >= 0.")
+    return value
+
+
+def _json_number(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _trace_command(args: argparse.Namespace) -> int:
+    from optverify.optim.run import run
+
+    surface = _surface(args)
+    start = _default_start(surface, args.start)
+    optimizer = _build_optimizer(args.optimizer, args.lr, _parse_settings(args.set or []))
+    trajectory = run(optimizer, surface, start, _steps(args.steps))
+    diverged = int(trajectory.diverged_at)
+    last = len(trajectory.steps) if diverged < 0 else diverged + 1
+    rows = [
+        (int(step), float(point[0]), float(point[1]), float(loss))
+        for step, point, loss in zip(
+            trajectory.steps[:last], trajectory.points[:last], trajectory.losses[:last], strict=True
+        )
+    ]
+    if args.format == "json":
+        text = json.dumps(
+            {
+                "surface": surface.name,
+                "expression": surface.source,
+                "optimizer": optimizer.name,
+                "hyperparameters": dict(optimizer.hyperparameters),
+                "start": list(start),
+                "steps": args.steps,
+                "diverged_at": None if diverged < 0 else diverged,
+                "trajectory": [
+                    {"step": s, "x": _json_number(x), "y": _json_number(y), "loss": _json_number(f)}
+                    for s, x, y, f in rows
+                ],
+            },
+            indent=1,
+        )
+    else:
+        lines = ["step,x,y,loss"]
+        lines.extend(f"{s},{x!r},{y!r},{f!r}" for s, x, y, f in rows)
+        text = "\n".join(lines)
+    if args.out:
+        from optverify.files import write_text_atomically
+
+        write_text_atomically(args.out, text + "\n")
+        print(f"wrote {args.out} ({len(rows)} rows)", file=sys.stderr)
+    else:
+        print(text)
+    if diverged >= 0:
+        print(
+            f"optverify trace: the run diverged at step {diverged} (the point or its gradient "
+            "was no longer finite); the trace stops there.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 # --- the parser -------------------------------------------------------------------------------
 
 
@@ -366,6 +503,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--surface", metavar="NAME", help="with --print: a registered surface")
     p.add_argument("--expr", metavar="EXPR", help="with --print: an expression in x and y")
     p.set_defaults(window=None)
+
+    p = _subcommand(
+        commands,
+        "trace",
+        "Run one optimizer from one start and print the trajectory (CSV or JSON).",
+        "optverify trace --surface rosenbrock --optimizer adam --lr 0.05 --start -1.2,1.0 "
+        "--steps 500",
+        _trace_command,
+    )
+    _add_surface_options(p)
+    _add_optimizer_options(p)
+    p.add_argument(
+        "--start",
+        metavar="X,Y",
+        help="the starting point (default on the seed surface: the post's 0.5,5.8)",
+    )
+    p.add_argument("--steps", type=int, default=100, metavar="N", help="steps (default: 100)")
+    _add_format(p, ("csv", "json"))
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     return parser
 
 

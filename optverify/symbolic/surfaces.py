@@ -112,6 +112,12 @@ def _as_points(points: ArrayLike) -> Array:
     return array
 
 
+def _coordinates(p: Array) -> tuple[Array, Array]:
+    # Contiguous copies: the ~20 operations of a derivative then run on unit-stride data,
+    # which is faster than on the interleaved columns of an (N, 2) array.
+    return np.ascontiguousarray(p[..., 0]), np.ascontiguousarray(p[..., 1])
+
+
 @dataclass(frozen=True, eq=False)
 class Surface:
     """A function f(x, y) given by an expression, with what is known about it.
@@ -172,7 +178,7 @@ class Surface:
         p = _as_points(points)
         out = np.empty(p.shape[:-1])
         with np.errstate(all="ignore"):
-            out[...] = self.functions.value(p[..., 0], p[..., 1])
+            out[...] = self.functions.value(*_coordinates(p))
         return out
 
     def gradient(self, points: ArrayLike) -> Array:
@@ -180,7 +186,7 @@ class Surface:
         p = _as_points(points)
         out = np.empty(p.shape)
         with np.errstate(all="ignore"):
-            dx, dy = self.functions.gradient(p[..., 0], p[..., 1])
+            dx, dy = self.functions.gradient(*_coordinates(p))
             out[..., 0] = dx
             out[..., 1] = dy
         return out
@@ -190,7 +196,7 @@ class Surface:
         p = _as_points(points)
         out = np.empty((*p.shape, 2))
         with np.errstate(all="ignore"):
-            (xx, xy), (yx, yy) = self.functions.hessian(p[..., 0], p[..., 1])
+            (xx, xy), (yx, yy) = self.functions.hessian(*_coordinates(p))
             out[..., 0, 0] = xx
             out[..., 0, 1] = xy
             out[..., 1, 0] = yx

@@ -1,0 +1,199 @@
+"""Run an optimizer on a surface from many starting points at once.
+
+:func:`run` moves a whole batch of starts with one optimizer state, so N starts cost one set of
+NumPy operations per step, not N. A start diverges at the first step that makes its point or
+the gradient there non-finite; from then on it stops moving (its point stays at the last finite
+one) while the others go on, and :attr:`Trajectory.diverged_at` records the step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from optverify.errors import InvalidArgument
+from optverify.optim.base import Array, Optimizer
+from optverify.symbolic.surfaces import Surface
+
+__all__ = ["Trajectory", "run"]
+
+GradientFn = Callable[[Array], Array]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """Recorded points of a batched run.
+
+    Attributes:
+      points: shape ``(R, *batch, 2)``, the point of every start at each recorded step.
+      losses: shape ``(R, *batch)``, f at those points.
+      steps: shape ``(R,)``, which step each record is (0 is the start).
+      diverged_at: shape ``batch``, the step at which each start diverged, -1 if it did not.
+      optimizer: the optimizer's name; ``hyperparameters`` its settings.
+      surface: the surface it ran on.
+    """
+
+    points: Array
+    losses: Array
+    steps: NDArray[np.int64]
+    diverged_at: NDArray[np.int64]
+    optimizer: str
+    hyperparameters: dict[str, Any]
+    surface: Surface
+
+    @property
+    def final_points(self) -> Array:
+        """The last recorded points, shape ``(*batch, 2)``."""
+        last: Array = self.points[-1]
+        return last
+
+    @property
+    def final_losses(self) -> Array:
+        """The last recorded losses, shape ``batch``."""
+        last: Array = self.losses[-1]
+        return last
+
+    @property
+    def diverged(self) -> NDArray[np.bool_]:
+        """Whether each start diverged."""
+        return self.diverged_at >= 0
+
+
+def _record_steps(steps: int, record: str, every: int | None) -> NDArray[np.int64]:
+    if every is not None:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise InvalidArgument(f"every={every!r} is invalid: it must be a positive integer.")
+        return np.unique(np.append(np.arange(0, steps + 1, every), steps)).astype(np.int64)
+    if record == "all":
+        return np.arange(steps + 1, dtype=np.int64)
+    if record == "final":
+        return np.array([steps], dtype=np.int64)
+    raise InvalidArgument(f"record={record!r} is invalid: it needs to be one of all, final.")
+
+
+def _descend(
+    optimizer: Optimizer,
+    grad_fn: GradientFn,
+    starts: Array,
+    steps: int,
+    slot: NDArray[np.int64],
+    points: Array,
+    diverged_at: NDArray[np.int64],
+) -> None:
+    """Run one chunk of starts, writing into ``points`` and ``diverged_at`` (views)."""
+    p = starts.copy()
+    g = np.asarray(grad_fn(p), dtype=np.float64)
+    alive = np.all(np.isfinite(g), axis=-1)
+    diverged_at[~alive] = 0
+    some_diverged = not bool(alive.all())
+    if some_diverged:
+        g = np.where(alive[:, None], g, 0.0)
+    state = optimizer.init(p)
+    if slot[0] >= 0:
+        points[slot[0]] = p
+    for t in range(1, steps + 1):
+        updates, state = optimizer.update(g, state, p)
+        moved = p + updates
+        g = np.asarray(grad_fn(moved), dtype=np.float64)
+        # One cheap reduction each; the per-start check runs only when something is off.
+        if some_diverged or not (
+            math.isfinite(float(np.sum(moved))) and math.isfinite(float(np.sum(g)))
+        ):
+            finite_point = np.all(np.isfinite(moved), axis=-1)
+            finite = finite_point & np.all(np.isfinite(g), axis=-1)
+            newly = alive & ~finite
+            diverged_at[newly] = t
+            # A start that just diverged keeps the point it reached if that is finite
+            # (only its gradient overflowed); every diverged start then stays put.
+            keep = alive | (newly & finite_point)
+            alive = alive & finite
+            some_diverged = some_diverged or bool(newly.any())
+            if some_diverged:
+                moved = np.where(keep[:, None], moved, p)
+                g = np.where(alive[:, None], g, 0.0)
+        p = moved
+        if slot[t] >= 0:
+            points[slot[t]] = p
+
+
+CHUNK_SIZE = 8192
+"""Starts moved together per chunk: small enough that NumPy's temporaries stay in cache and
+are reused by the allocator, large enough that Python's per-step overhead is negligible."""
+
+
+def run(
+    optimizer: Optimizer,
+    surface: Surface,
+    starts: ArrayLike,
+    steps: int,
+    *,
+    record: Literal["all", "final"] = "all",
+    every: int | None = None,
+    gradient: GradientFn | None = None,
+    chunk_size: int | None = CHUNK_SIZE,
+) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` from every start in ``starts`` for ``steps`` steps.
+
+    Args:
+      optimizer: an :class:`~optverify.optim.base.Optimizer` (or anything with ``init`` and
+        ``update``).
+      surface: the surface; its symbolic gradient drives the optimizer.
+      starts: shape ``(2,)`` for one start or ``(..., 2)`` for a batch.
+      steps: how many updates to make, >= 0.
+      record: ``"all"`` keeps every step; ``"final"`` only the last, so memory stays flat in
+        ``steps``.
+      every: keep every ``every``-th step (and the last) instead.
+      gradient: a function of points ``(N, 2) -> (N, 2)`` to use instead of the surface's
+        gradient (a hand-written one, say); f still comes from the surface.
+      chunk_size: move at most this many starts at a time (``None`` for all at once). Starts
+        are independent (a batch equals its members run one by one, a property every
+        optimizer must have), so chunking changes the speed, never the result.
+
+    Returns:
+      A :class:`Trajectory`.
+    """
+    p0 = np.asarray(starts, dtype=np.float64)
+    if p0.ndim == 0 or p0.shape[-1] != 2:
+        raise InvalidArgument(
+            f"starts of shape {p0.shape} are invalid: the last axis must hold (x, y), size 2."
+        )
+    if not np.all(np.isfinite(p0)):
+        bad = p0.reshape(-1, 2)[~np.all(np.isfinite(p0.reshape(-1, 2)), axis=-1)][0]
+        raise InvalidArgument(
+            f"start=({bad[0]}, {bad[1]}) is invalid: starting points must be finite."
+        )
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise InvalidArgument(f"steps={steps!r} is invalid: it must be an integer >= 0.")
+    steps = int(steps)
+    recorded = _record_steps(steps, record, every)
+    slot = np.full(steps + 1, -1, dtype=np.int64)
+    slot[recorded] = np.arange(len(recorded))
+
+    batch = p0.shape[:-1]
+    flat = p0.reshape(-1, 2)
+    n = flat.shape[0]
+    grad_fn: GradientFn = gradient if gradient is not None else surface.gradient
+    points = np.empty((len(recorded), n, 2))
+    diverged_at = np.full(n, -1, dtype=np.int64)
+    size = max(1, n if chunk_size is None or chunk_size <= 0 else int(chunk_size))
+    with np.errstate(all="ignore"):
+        for first in range(0, n, size):
+            part = slice(first, min(first + size, n))
+            _descend(
+                optimizer, grad_fn, flat[part], steps, slot, points[:, part], diverged_at[part]
+            )
+    losses = surface.value(points)
+    return Trajectory(
+        points=points.reshape(len(recorded), *batch, 2),
+        losses=losses.reshape(len(recorded), *batch),
+        steps=recorded,
+        diverged_at=diverged_at.reshape(batch),
+        optimizer=optimizer.name if isinstance(optimizer, Optimizer) else "custom",
+        hyperparameters=dict(getattr(optimizer, "hyperparameters", {})),
+        surface=surface,
+    )
