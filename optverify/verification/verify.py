@@ -1,0 +1,406 @@
+"""Verify an optimizer against every property that applies to it.
+
+::
+
+    import optverify
+
+    report = optverify.verify(my_adam_factory, kind="adam", profile="ci")
+    print(report.table())
+    optverify.assert_verified(my_adam_factory, kind="adam")  # one line in a test suite
+
+``verify`` runs each applicable :class:`~optverify.verification.properties.Property` under
+Hypothesis, which searches for a counterexample and shrinks it. The report says, for each
+property, whether it passed, failed (with the shrunk counterexample, a sentence explaining it
+and how to replay it) or does not apply (and why).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, reproduce_failure, settings
+from hypothesis import strategies as st
+
+from optverify.errors import InvalidArgument
+from optverify.optim.base import factory as builtin_factory
+from optverify.optim.base import names
+from optverify.verification.properties import (
+    CLAIMS,
+    PROPERTIES,
+    Draws,
+    Property,
+    Subject,
+    Violation,
+    applicable,
+)
+
+__all__ = [
+    "PROFILES",
+    "PropertyResult",
+    "Report",
+    "VerificationFailed",
+    "assert_verified",
+    "check_property",
+    "resolve_optimizer",
+    "verify",
+]
+
+PROFILES: dict[str, dict[str, Any]] = {
+    "quick": {"max_examples": 20},
+    "ci": {"max_examples": 100, "derandomize": True},
+    "thorough": {"max_examples": 1000},
+}
+"""Hypothesis settings per profile: ``ci`` is deterministic (derandomized)."""
+
+_BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']*)'\)")
+
+
+class VerificationFailed(AssertionError):
+    """Raised by :func:`assert_verified` when a property fails."""
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    """The outcome of one property.
+
+    ``status`` is ``passed``, ``failed``, ``not applicable`` for invariants, and ``refuted``
+    (expected) or ``not refuted`` for claims.
+    """
+
+    name: str
+    statement: str
+    status: str
+    examples: int = 0
+    seconds: float = 0.0
+    counterexample: dict[str, Any] | None = None
+    explanation: str | None = None
+    replay: str | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether this outcome is the expected one."""
+        return self.status in ("passed", "not applicable", "refuted")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "name": self.name,
+            "statement": self.statement,
+            "status": self.status,
+            "examples": self.examples,
+            "seconds": round(self.seconds, 3),
+            "counterexample": self.counterexample,
+            "explanation": self.explanation,
+            "replay": self.replay,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`verify` found: one :class:`PropertyResult` per property."""
+
+    optimizer: str
+    kind: str
+    profile: str
+    results: tuple[PropertyResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every applicable property passed."""
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> list[PropertyResult]:
+        """The properties that failed."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def examples(self) -> int:
+        """Examples Hypothesis ran in all."""
+        return sum(r.examples for r in self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "optimizer": self.optimizer,
+            "kind": self.kind,
+            "profile": self.profile,
+            "passed": self.passed,
+            "examples": self.examples,
+            "results": [r.to_json() for r in self.results],
+        }
+
+    def to_markdown(self) -> str:
+        """A Markdown section: a table, then each failure in full."""
+        verdict = "all properties hold" if self.passed else f"{len(self.failures)} failed"
+        lines = [
+            f"### `{self.optimizer}` as {self.kind}: {verdict}",
+            "",
+            "| property | result | examples |",
+            "|---|---|---|",
+        ]
+        for r in self.results:
+            shown = r.status if r.status != "not applicable" else f"n/a ({r.reason})"
+            lines.append(f"| `{r.name}` | {shown} | {r.examples} |")
+        for r in self.failures:
+            lines += ["", f"**{r.name}** — {r.statement}", "", f"> {r.explanation}", ""]
+            if r.counterexample:
+                lines.append(f"Counterexample: `{_compact(r.counterexample)}`")
+            if r.replay:
+                lines.append(f"Replay: `{r.replay}`")
+        return "\n".join(lines) + "\n"
+
+    def summary(self) -> str:
+        """One line per failure, or that all passed."""
+        if self.passed:
+            return f"{self.optimizer} ({self.kind}): all {len(self.results)} properties passed"
+        return "\n".join(f"{r.name}: {r.explanation}" for r in self.failures)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return repr(value)
+    return value
+
+
+def _compact(data: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in data.items())
+
+
+def _explain(error: BaseException) -> str:
+    if isinstance(error, Violation):
+        return str(error)
+    first = (str(error).splitlines() or [""])[0]
+    return f"the optimizer raised {type(error).__name__}: {first}"
+
+
+def check_property(
+    prop: Property,
+    subject: Subject,
+    profile: str = "ci",
+    *,
+    replay: str | None = None,
+    command: str | None = None,
+    shrink: bool = True,
+) -> PropertyResult:
+    """Run one property (or claim) against ``subject`` under Hypothesis.
+
+    ``shrink=False`` reports the first counterexample found instead of the smallest (faster,
+    for tests that only ask whether a property fails).
+    """
+    if profile not in PROFILES:
+        raise InvalidArgument(
+            f"profile={profile!r} is unknown: it needs to be one of {', '.join(PROFILES)}."
+        )
+    reason = applicable(prop, subject)
+    if reason is not None:
+        return PropertyResult(prop.name, prop.statement, "not applicable", reason=reason)
+    record: dict[str, Any] = {}
+    runs = [0]
+
+    def body(data: st.DataObject) -> None:
+        runs[0] += 1
+        record.clear()
+        prop.check(subject, Draws(data, record))
+
+    test = given(st.data())(body)
+    phases = [phase for phase in Phase if shrink or phase not in (Phase.shrink, Phase.explain)]
+    test = settings(
+        **PROFILES[profile],
+        phases=phases,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )(test)
+    if replay:
+        version, _, blob = replay.partition(":")
+        test = reproduce_failure(version, blob.encode())(test)
+    started = time.perf_counter()
+    try:
+        with np.errstate(all="ignore"):
+            test()
+    except Exception as error:
+        seconds = time.perf_counter() - started
+        notes = "\n".join(getattr(error, "__notes__", []))
+        found = _BLOB.search(notes)
+        how = None
+        if found:
+            token = f"{found.group(1)}:{found.group(2)}"
+            how = f"{command} --property {prop.name} --replay {token}" if command else token
+        status = "refuted" if prop.expect == "refuted" else "failed"
+        return PropertyResult(
+            prop.name,
+            prop.statement,
+            status,
+            runs[0],
+            seconds,
+            _jsonable(dict(record)),
+            _explain(error),
+            how,
+        )
+    seconds = time.perf_counter() - started
+    status = "not refuted" if prop.expect == "refuted" else "passed"
+    return PropertyResult(prop.name, prop.statement, status, runs[0], seconds)
+
+
+_TORCH_KIND = {
+    "SGD": "sgd",
+    "Adagrad": "adagrad",
+    "Adadelta": "adadelta",
+    "RMSprop": "rmsprop",
+    "Adam": "adam",
+    "AdamW": "adamw",
+    "Adamax": "adamax",
+    "NAdam": "nadam",
+    "RAdam": "radam",
+}
+
+
+def _torch_factory(class_name: str, kind: str) -> Callable[..., Any]:
+    from optverify.optim.torch_optim import TORCH_NAMES, torch_kwargs, torch_optimizer
+
+    if TORCH_NAMES.get(kind, ("",))[0] != class_name:
+        raise InvalidArgument(
+            f"optimizer='torch:{class_name}' cannot be verified as {kind!r}: torch's "
+            f"counterpart of {kind} is torch.optim.{TORCH_NAMES.get(kind, ('none',))[0]}."
+        )
+
+    def factory(**hyperparameters: Any) -> Any:
+        name, kwargs = torch_kwargs(kind, hyperparameters)
+        return torch_optimizer(name, **kwargs)
+
+    factory.__qualname__ = f"torch:{class_name}"
+    return factory
+
+
+def resolve_optimizer(spec: str, kind: str | None = None) -> tuple[Callable[..., Any], str, str]:
+    """``(factory, kind, label)`` for an optimizer named on the command line.
+
+    ``spec`` is a built-in name (``adam``), the post's ``seed-adam``, ``torch:CLASS`` or a
+    user's ``MODULE:ATTR`` factory (then ``kind`` is required).
+    """
+    if spec == "seed-adam":
+        from optverify.optim.seed import seed_adam
+
+        return functools.partial(seed_adam, gradient="given"), kind or "adam", "seed-adam"
+    if spec in names():
+        return builtin_factory(spec), kind or spec, spec
+    if spec.startswith("torch:"):
+        class_name = spec.partition(":")[2]
+        chosen = kind or _TORCH_KIND.get(class_name)
+        if chosen is None:
+            raise InvalidArgument(
+                f"optimizer={spec!r} has no default kind: pass --as KIND "
+                f"(torch classes with one: {', '.join('torch:' + c for c in _TORCH_KIND)})."
+            )
+        return _torch_factory(class_name, chosen), chosen, spec
+    if ":" in spec:
+        from optverify.loading import load_object
+
+        factory = load_object(spec, "optimizer")
+        if kind is None:
+            raise InvalidArgument(
+                f"kind is missing: say which update rule {spec} implements with --as KIND "
+                f"(one of {', '.join(names())})."
+            )
+        if not callable(factory):
+            raise InvalidArgument(f"optimizer={spec!r} is invalid: it is not callable.")
+        return factory, kind, spec
+    raise InvalidArgument(
+        f"optimizer={spec!r} is unknown: it needs to be one of {', '.join(names())}, "
+        "seed-adam, torch:CLASS or MODULE:ATTR."
+    )
+
+
+def verify(
+    optimizer: Callable[..., Any] | str,
+    kind: str | None = None,
+    *,
+    profile: str = "ci",
+    properties: Iterable[str] | None = None,
+    label: str | None = None,
+    replay: str | None = None,
+    command: str | None = None,
+    on_result: Callable[[PropertyResult], None] | None = None,
+    shrink: bool = True,
+) -> Report:
+    """Verify an optimizer factory against every property that applies to its kind.
+
+    Args:
+      optimizer: a factory ``f(**hyperparameters) -> object with init/update``, or a name
+        (``"adam"``, ``"seed-adam"``, ``"torch:Adam"``, ``"module:attr"``).
+      kind: which update rule it implements (``"adam"``, ``"sgd"``, ...); inferred for names.
+      profile: ``quick``, ``ci`` (deterministic) or ``thorough``.
+      properties: only these property names (claims included); default every invariant.
+      label: the name to report it under.
+      replay: ``VERSION:BLOB`` from a failure's replay line, to re-run exactly that example.
+      command: the command line prefix used to print replay instructions.
+      on_result: called after each property (for progress displays).
+      shrink: shrink counterexamples to the smallest (the default), or report the first found.
+    """
+    if isinstance(optimizer, str):
+        factory, kind, default_label = resolve_optimizer(optimizer, kind)
+    else:
+        if kind is None:
+            raise InvalidArgument(
+                f"kind is missing: say which update rule the factory implements "
+                f"(one of {', '.join(names())})."
+            )
+        factory, default_label = optimizer, None
+    subject = Subject.of(factory, kind, label or default_label)
+    chosen = _select(properties)
+    results = []
+    for prop in chosen:
+        result = check_property(
+            prop, subject, profile, replay=replay, command=command, shrink=shrink
+        )
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return Report(subject.label, kind, profile, tuple(results))
+
+
+def _select(properties: Iterable[str] | None) -> Sequence[Property]:
+    if properties is None:
+        return PROPERTIES
+    from optverify.verification.properties import by_name
+
+    return [by_name(name) for name in properties]
+
+
+def assert_verified(
+    optimizer: Callable[..., Any] | str, kind: str | None = None, *, profile: str = "ci"
+) -> Report:
+    """:func:`verify`, raising :class:`VerificationFailed` if any property fails.
+
+    For a user's test suite::
+
+        def test_my_adam_is_adam():
+            optverify.assert_verified(my_adam, kind="adam")
+    """
+    report = verify(optimizer, kind, profile=profile)
+    if not report.passed:
+        raise VerificationFailed(report.summary())
+    return report
+
+
+def claims_for(kind: str) -> list[Property]:
+    """The false claims that can be refuted on ``kind``."""
+    return [c for c in CLAIMS if kind in c.kinds]
