@@ -17,8 +17,10 @@ from optverify.symbolic import surfaces
 from optverify.symbolic.surfaces import Minimum, Surface, Window
 
 if _typing.TYPE_CHECKING:
+    from optverify import strategies
     from optverify.symbolic.analysis import analyze
     from optverify.symbolic.audit import audit_gradient
+    from optverify.verification.verify import assert_verified, verify
 
 __all__ = [
     "InvalidArgument",
@@ -28,17 +30,23 @@ __all__ = [
     "Trajectory",
     "Window",
     "analyze",
+    "assert_verified",
     "audit_gradient",
     "optimizers",
     "run",
+    "strategies",
     "surfaces",
+    "verify",
 ]
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "analyze": ("optverify.symbolic.analysis", "analyze"),
+    "assert_verified": ("optverify.verification.verify", "assert_verified"),
     "audit_gradient": ("optverify.symbolic.audit", "audit_gradient"),
+    "strategies": ("optverify", "strategies"),
+    "verify": ("optverify.verification.verify", "verify"),
 }
 
 
@@ -47,5 +55,7 @@ def __getattr__(name: str) -> _typing.Any:
         import importlib
 
         module, attribute = _LAZY[name]
+        if module == "optverify":
+            return importlib.import_module(f"optverify.{attribute}")
         return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'optverify' has no attribute {name!r}")

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from optverify.errors import InvalidArgument
 from optverify.optim.base import Array, Optimizer, defaults, make
 
-__all__ = ["TORCH_NAMES", "TorchState", "torch_kwargs", "torch_optimizer"]
+__all__ = ["TORCH_NAMES", "TorchState", "torch_class", "torch_kwargs", "torch_optimizer"]
 
 TORCH_NAMES: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd": ("SGD", {}),
@@ -80,7 +80,8 @@ def _float64() -> Iterator[None]:
         torch.set_default_dtype(previous)
 
 
-def _torch_class(class_name: str) -> Callable[..., Any]:
+def torch_class(class_name: str) -> Callable[..., Any]:
+    """``torch.optim.<class_name>``; :class:`InvalidArgument` if torch or the class is missing."""
     try:
         import torch
     except ImportError:
@@ -102,7 +103,7 @@ def torch_optimizer(class_name: str, **kwargs: Any) -> Optimizer:
     ``kwargs`` are torch's own keyword arguments (``betas=(0.9, 0.999)``); our names ``b1``
     and ``b2`` are accepted too and turned into ``betas``.
     """
-    cls = _torch_class(class_name)
+    cls = torch_class(class_name)
     import torch
 
     if "b1" in kwargs or "b2" in kwargs:

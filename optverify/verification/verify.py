@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, given, reproduce_failure, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reproduce_failure, settings
 from hypothesis import strategies as st
 
 from optverify.errors import InvalidArgument
@@ -224,6 +224,7 @@ def check_property(
     test = settings(
         **PROFILES[profile],
         phases=phases,
+        verbosity=Verbosity.quiet,
         database=None,
         deadline=None,
         print_blob=True,
@@ -303,7 +304,10 @@ def resolve_optimizer(spec: str, kind: str | None = None) -> tuple[Callable[...,
     if spec in names():
         return builtin_factory(spec), kind or spec, spec
     if spec.startswith("torch:"):
+        from optverify.optim.torch_optim import torch_class
+
         class_name = spec.partition(":")[2]
+        torch_class(class_name)  # fails clearly without torch or for an unknown class
         chosen = kind or _TORCH_KIND.get(class_name)
         if chosen is None:
             raise InvalidArgument(
@@ -386,7 +390,11 @@ def _select(properties: Iterable[str] | None) -> Sequence[Property]:
 
 
 def assert_verified(
-    optimizer: Callable[..., Any] | str, kind: str | None = None, *, profile: str = "ci"
+    optimizer: Callable[..., Any] | str,
+    kind: str | None = None,
+    *,
+    profile: str = "ci",
+    **options: Any,
 ) -> Report:
     """:func:`verify`, raising :class:`VerificationFailed` if any property fails.
 
@@ -394,8 +402,10 @@ def assert_verified(
 
         def test_my_adam_is_adam():
             optverify.assert_verified(my_adam, kind="adam")
+
+    ``options`` are passed to :func:`verify` (``properties=[...]``, ``shrink=False``).
     """
-    report = verify(optimizer, kind, profile=profile)
+    report = verify(optimizer, kind, profile=profile, **options)
     if not report.passed:
         raise VerificationFailed(report.summary())
     return report
