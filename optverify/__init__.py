@@ -1,7 +1,8 @@
 """optverify: make gradient-descent tutorials correct and visible.
 
 A surface is written once as a SymPy expression; its gradient and Hessian are derived from it;
-hand-written gradients are audited against them term by term.
+hand-written gradients are audited against them term by term; optimizers that follow
+``torch.optim`` run on it in batches; Hypothesis verifies their invariants; GIFs show them.
 
 Heavy dependencies (SymPy, Hypothesis, matplotlib) are imported only by the functions that need
 them, so ``import optverify`` is cheap.
@@ -18,6 +19,7 @@ from optverify.symbolic.surfaces import Minimum, Surface, Window
 
 if _typing.TYPE_CHECKING:
     from optverify import strategies
+    from optverify.animation.animate import animate
     from optverify.symbolic.analysis import analyze
     from optverify.symbolic.audit import audit_gradient
     from optverify.verification.verify import assert_verified, verify
@@ -30,6 +32,7 @@ __all__ = [
     "Trajectory",
     "Window",
     "analyze",
+    "animate",
     "assert_verified",
     "audit_gradient",
     "optimizers",
@@ -43,6 +46,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "analyze": ("optverify.symbolic.analysis", "analyze"),
+    "animate": ("optverify.animation.animate", "animate"),
     "assert_verified": ("optverify.verification.verify", "assert_verified"),
     "audit_gradient": ("optverify.symbolic.audit", "audit_gradient"),
     "strategies": ("optverify", "strategies"),

@@ -499,8 +499,10 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
         for column in ("optimizer", "passed", "failed", "n/a", "examples", "seconds"):
             table.add_column(column)
         for report in reports:
-            counts = {s: sum(r.status == s for r in report.results) for s in
-                      ("passed", "failed", "not applicable")}  # fmt: skip
+            counts = {
+                s: sum(r.status == s for r in report.results)
+                for s in ("passed", "failed", "not applicable")
+            }
             table.add_row(
                 report.optimizer,
                 str(counts["passed"]),
@@ -558,6 +560,175 @@ def _claims_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- animate, basin, sweep --------------------------------------------------------------------
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise InvalidArgument(f"size={text!r} is invalid: write it as WxH, e.g. 640x480.") from None
+    if not (80 <= width <= 4000 and 80 <= height <= 4000):
+        raise InvalidArgument(f"size={text!r} is invalid: width and height must lie in [80, 4000].")
+    return width, height
+
+
+def _split_settings(pairs: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``--set lr=0.1`` applies to every optimizer; ``--set adam.lr=0.05`` to adam only."""
+    general = {}
+    specific: dict[str, dict[str, Any]] = {name: {} for name in names}
+    for key, value in _parse_settings(pairs).items():
+        owner, dot, name = key.partition(".")
+        if dot:
+            if owner not in specific:
+                raise InvalidArgument(
+                    f"set={key}={value!r} is invalid: {owner!r} is not among the optimizers "
+                    f"({', '.join(names)})."
+                )
+            specific[owner][name] = value
+        else:
+            general[key] = value
+    return {name: {**general, **specific[name]} for name in names}
+
+
+class _FrameProgress:
+    """A progress bar over frames, on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.bar = _progress(1, sys.stderr.isatty())
+        self.task: Any = None
+
+    def __enter__(self) -> _FrameProgress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def start(self, label: str) -> Any:
+        self.task = self.bar.add_task(f"rendering {label}", total=None)
+
+        def report(done: int, total: int) -> None:
+            self.bar.update(self.task, completed=done, total=total)
+
+        return report
+
+
+def _report_files(written: Sequence[Any]) -> None:
+    total = 0
+    for animation in written:
+        size = animation.path.stat().st_size
+        total += size
+        print(f"{animation.path!s:40s} {size / 1024:7.0f} KiB  {animation.frames:4d} frames")
+    if len(written) > 1:
+        print(f"{len(written)} files, {total / 1024 / 1024:.1f} MiB in all")
+
+
+def _animate_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from optverify.animation.animate import animate, render_spec
+    from optverify.animation.specs import gallery_specs, load_spec
+
+    adhoc = any(v is not None for v in (args.surface, args.expr, args.optimizers, args.start))
+    if args.specs and adhoc:
+        raise InvalidArgument(
+            "specs and options were both given: render SPEC.toml files, or describe one "
+            "animation with options, not both."
+        )
+    written = []
+    with _FrameProgress() as progress:
+        if adhoc:
+            names = [n.strip() for n in (args.optimizers or "adam").split(",") if n.strip()]
+            settings = _split_settings(args.set or [], names)
+            starts = [_parse_point(s) for s in args.start] if args.start else None
+            window = Window.parse(args.window) if args.window else None
+            out = args.out or f"optverify-{args.surface or 'expr'}.gif"
+            written.append(
+                animate(
+                    None if args.expr is not None else (args.surface or "seed"),
+                    settings,
+                    expr=args.expr,
+                    start=starts,
+                    steps=_steps(args.steps if args.steps is not None else 100),
+                    lr=args.lr,
+                    fps=args.fps,
+                    size=_parse_size(args.size),
+                    window=window,
+                    title=args.title,
+                    out=out,
+                    progress=progress.start(out),
+                )
+            )
+        elif args.specs:
+            specs = [(Path(p), load_spec(p)) for p in args.specs]  # validate all before rendering
+            for path, spec in specs:
+                out = path.with_suffix(".gif")
+                written.append(render_spec(spec, out, progress.start(str(out))))
+        else:
+            folder = Path(args.dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            specs_found = sorted(folder.glob("*.toml"))
+            loaded = [(p, load_spec(p)) for p in specs_found]
+            for stem, spec in gallery_specs().items():
+                out = folder / f"{stem}.gif"
+                written.append(render_spec(spec, out, progress.start(str(out))))
+            for path, spec in loaded:
+                out = path.with_suffix(".gif")
+                written.append(render_spec(spec, out, progress.start(str(out))))
+    _report_files(written)
+    return EXIT_OK
+
+
+def _basin_command(args: argparse.Namespace) -> int:
+    from optverify.animation.pictures import basin
+
+    surface = _surface(args)
+    optimizer = _build_optimizer(args.optimizer, args.lr, _parse_settings(args.set or []))
+    out = args.out or f"basin-{surface.name}-{args.optimizer}.png"
+    result = basin(surface, optimizer, grid=args.grid, steps=_steps(args.steps), out=out)
+    print(
+        f"{args.grid}x{args.grid} starts x {args.steps} steps of {args.optimizer} in "
+        f"{result.seconds:.2f} s"
+    )
+    for label, count in result.counts().items():
+        print(f"  {label}: {count:,}")
+    print(f"wrote {result.path}")
+    return EXIT_OK
+
+
+def _sweep_command(args: argparse.Namespace) -> int:
+    from optverify.animation.pictures import sweep
+
+    surface = _surface(args)
+    try:
+        low, high = (float(v) for v in args.lr_range.split(":"))
+    except ValueError:
+        raise InvalidArgument(
+            f"lr-range={args.lr_range!r} is invalid: write it as A:B, e.g. 1e-4:1."
+        ) from None
+    names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
+    settings = _split_settings(args.set or [], names)
+    for name, hyper in settings.items():
+        _build_optimizer(name, 0.01, hyper)  # validate names and values before the sweep
+    start = _default_start(surface, args.start)
+    out = args.out or f"sweep-{surface.name}.png"
+    result = sweep(
+        surface,
+        names,
+        lr_range=(low, high),
+        points=args.points,
+        steps=_steps(args.steps),
+        start=start,
+        hyperparameters=settings,
+        out=out,
+    )
+    for name, (lr, loss) in result.best().items():
+        print(f"  {name:10s} best lr {lr:.3g}: final f = {loss:.6g}")
+    print(f"wrote {result.path}")
+    return EXIT_OK
+
+
 # --- the parser -------------------------------------------------------------------------------
 
 
@@ -580,7 +751,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="optverify",
         description="Make gradient-descent tutorials correct and visible.",
-        epilog="example:\n  optverify audit-gradient --surface seed",
+        epilog="example:\n  optverify animate",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from optverify import __version__
@@ -714,6 +885,69 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_format(p, ("text", "json", "markdown"))
     p.add_argument("--out", metavar="FILE", help="with --format markdown: write FILE")
+
+    p = _subcommand(
+        commands,
+        "animate",
+        "Render GIFs: the gallery (no arguments), SPEC.toml files, or one animation from options.",
+        "optverify animate --surface rosenbrock --optimizers adam,momentum "
+        "--set adam.lr=0.05 --set momentum.lr=0.001 --start -1.2,1 --steps 300 --out rb.gif",
+        _animate_command,
+    )
+    p.add_argument("specs", nargs="*", metavar="SPEC.toml", help="animation specs to render")
+    _add_surface_options(p, default_seed=True)
+    p.add_argument(
+        "--optimizers", metavar="A,B,...", help="optimizers to race, e.g. adam,sgd (default: adam)"
+    )
+    p.add_argument("--lr", type=float, metavar="LR", help="learning rate for every optimizer")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="[NAME.]KEY=VALUE",
+        help="a hyperparameter for all optimizers (b1=0.8) or one (adam.lr=0.05)",
+    )
+    p.add_argument(
+        "--start", action="append", metavar="X,Y", help="a start (repeatable for several)"
+    )
+    p.add_argument("--steps", type=int, metavar="N", help="steps (default: 100)")
+    p.add_argument("--fps", type=float, default=20.0, help="frames per second (default: 20)")
+    p.add_argument("--size", default="640x480", metavar="WxH", help="pixels (default: 640x480)")
+    p.add_argument("--title", help="the title")
+    p.add_argument("--out", metavar="FILE.gif", help="where to write the ad hoc animation")
+    p.add_argument("--dir", default="animations", help="the gallery's folder (default: animations)")
+
+    p = _subcommand(
+        commands,
+        "basin",
+        "Run a grid of starts as one batch and draw which minimum each reaches, and how fast.",
+        "optverify basin --surface himmelblau --optimizer adam --lr 0.05 --grid 400 --steps 500",
+        _basin_command,
+    )
+    _add_surface_options(p)
+    _add_optimizer_options(p)
+    p.add_argument("--grid", type=int, default=200, metavar="N", help="N x N starts (default 200)")
+    p.add_argument("--steps", type=int, default=500, metavar="N", help="steps (default: 500)")
+    p.add_argument("--out", metavar="FILE.png", help="the picture (default: basin-SURFACE-OPT.png)")
+
+    p = _subcommand(
+        commands,
+        "sweep",
+        "Final loss against learning rate for several optimizers from one start (log axes).",
+        "optverify sweep --surface seed --optimizers sgd,adam --lr-range 1e-3:3 --steps 93",
+        _sweep_command,
+    )
+    _add_surface_options(p)
+    p.add_argument(
+        "--optimizers", default="sgd,adam", metavar="A,B,...", help="(default: sgd,adam)"
+    )
+    p.add_argument("--lr-range", default="1e-4:1", metavar="A:B", help="(default: 1e-4:1)")
+    p.add_argument("--points", type=int, default=41, help="learning rates tried (default: 41)")
+    p.add_argument("--steps", type=int, default=93, metavar="N", help="steps (default: 93)")
+    p.add_argument("--start", metavar="X,Y", help="the start (default on seed: the post's)")
+    p.add_argument(
+        "--set", action="append", metavar="[NAME.]KEY=VALUE", help="other hyperparameters"
+    )
+    p.add_argument("--out", metavar="FILE.png", help="the picture (default: sweep-SURFACE.png)")
     return parser
 
 

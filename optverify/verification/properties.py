@@ -764,7 +764,10 @@ def _momentum_constant(subject: Subject, draw: Draws) -> None:
     for t, step in enumerate(steps, start=1):
         if t > 1:
             b = mu * b + (1 - tau) * c
-        expected = -lr * (c + mu * b) if nesterov else -lr * b
+        if mu == 0:  # torch keeps no buffer at all then: plain SGD
+            expected = -lr * c
+        else:
+            expected = -lr * (c + mu * b) if nesterov else -lr * b
         if not _close(step, expected, rtol=1e-9):
             rule = "-lr*(g + mu*b_t)" if nesterov else "-lr*b_t"
             raise Violation(
@@ -777,7 +780,7 @@ def _momentum_constant(subject: Subject, draw: Draws) -> None:
 MOMENTUM_CONSTANT = Property(
     "momentum-buffer-for-a-constant-gradient",
     "g_t = c: b_1 = c, b_t = mu*b_(t-1) + (1 - dampening)*c; step -lr*b_t (heavy ball) or "
-    "-lr*(c + mu*b_t) (Nesterov).",
+    "-lr*(c + mu*b_t) (Nesterov); momentum = 0 is plain SGD, -lr*c.",
     frozenset({"momentum", "nesterov"}),
     _momentum_constant,
     requires={"weight_decay": 0.0},

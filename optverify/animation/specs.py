@@ -1,0 +1,336 @@
+"""Animations as code: what to animate, from a TOML file, the command line or Python.
+
+A spec names a surface (or an expression), the optimizers and their hyperparameters, the
+starts, the steps, and how the GIF looks. ``animations/*.toml`` files are specs::
+
+    title = "Adam and SGD on the seed surface"
+    surface = "seed"            # or: expr = "x**2 + 10*y**2"
+    start = [0.5, 5.8]          # or: starts = [[0.5, 5.8], [-1.0, 0.5]]
+    steps = 200
+    fps = 20
+    size = [640, 480]
+    window = [-2, 3, -6, 7]     # optional: xmin, xmax, ymin, ymax
+
+    [optimizers.adam]
+    lr = 0.2
+
+    [optimizers.adam-on-the-posts-df]   # any name; then say which optimizer it is
+    optimizer = "adam"
+    gradient = "post-df"                # the post's hand-derived df instead of the true one
+    label = "Adam on the post's df"
+    lr = 0.05
+
+A bad spec is rejected with one line naming the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from optverify.errors import InvalidArgument
+from optverify.optim.base import defaults, get, names
+from optverify.optim.run import run
+from optverify.symbolic import surfaces
+from optverify.symbolic.surfaces import Surface, Window
+
+__all__ = [
+    "GALLERY",
+    "AnimationSpec",
+    "RunSpec",
+    "build_paths",
+    "gallery_specs",
+    "load_spec",
+]
+
+GRADIENTS = ("true", "post-df")
+"""Where a run's gradient comes from: the surface's symbolic gradient, or the post's df."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One optimizer run: which optimizer, its hyperparameters, its gradient, its label."""
+
+    optimizer: str
+    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
+    gradient: str = "true"
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class AnimationSpec:
+    """Everything one animation needs."""
+
+    runs: tuple[RunSpec, ...]
+    starts: tuple[tuple[float, float], ...]
+    steps: int
+    surface: str | None = "seed"
+    expr: str | None = None
+    window: Window | None = None
+    title: str | None = None
+    fps: float = 20.0
+    size: tuple[int, int] = (640, 480)
+    max_frames: int = 240
+
+    def resolve_surface(self) -> Surface:
+        """The surface to draw (the window override applied)."""
+        return surfaces.resolve(self.surface if self.expr is None else None, self.expr, self.window)
+
+
+def _label(spec: RunSpec) -> str:
+    if spec.label:
+        return spec.label
+    known = defaults(spec.optimizer)
+    shown = {k: v for k, v in spec.hyperparameters.items() if k == "lr" or known.get(k) != v}
+    if "lr" not in shown and "lr" in known:
+        shown = {"lr": known["lr"], **shown}
+    settings = ", ".join(
+        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()
+    )
+    suffix = " on the post's df" if spec.gradient == "post-df" else ""
+    return f"{spec.optimizer} ({settings}){suffix}" if settings else spec.optimizer + suffix
+
+
+def _posts_df(points: np.ndarray) -> np.ndarray:
+    from optverify import specimens
+
+    return np.stack(specimens.df(points[..., 0], points[..., 1]), axis=-1)
+
+
+def build_paths(spec: AnimationSpec) -> tuple[Surface, list[Any]]:
+    """Run every optimizer of ``spec`` and return the surface and the paths to draw."""
+    from optverify.animation.render import Path2D, color_for
+
+    surface = spec.resolve_surface()
+    paths = []
+    seen: dict[str, int] = {}
+    starts = np.array(spec.starts, dtype=float)
+    for run_spec in spec.runs:
+        optimizer = get(run_spec.optimizer, **run_spec.hyperparameters)
+        gradient = _posts_df if run_spec.gradient == "post-df" else None
+        trajectory = run(optimizer, surface, starts, spec.steps, gradient=gradient)
+        repeat = seen.get(run_spec.optimizer, 0)
+        seen[run_spec.optimizer] = repeat + 1
+        paths.append(
+            Path2D(
+                _label(run_spec),
+                trajectory,
+                color_for(run_spec.optimizer),
+                "--" if repeat else "-",
+            )
+        )
+    return surface, paths
+
+
+# --- reading TOML ---------------------------------------------------------------------------
+
+_TOP = (
+    "title",
+    "surface",
+    "expr",
+    "window",
+    "start",
+    "starts",
+    "steps",
+    "fps",
+    "size",
+    "max_frames",
+    "optimizers",
+)
+_RUN = ("optimizer", "label", "gradient")
+
+
+class _Reader:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, key: str, why: str) -> InvalidArgument:
+        return InvalidArgument(f"{self.origin}: key {key!r}: {why}")
+
+    def number(self, key: str, value: Any, *, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"{value!r} is not a number; write e.g. {key} = 20")
+        if not math.isfinite(value) or (positive and value <= 0):
+            raise self.fail(key, f"{value!r} is invalid; it must be a finite positive number")
+        return float(value)
+
+    def integer(self, key: str, value: Any, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"{value!r} is not an integer; write e.g. {key} = {low}")
+        if not low <= value <= high:
+            raise self.fail(key, f"{value} is outside [{low}, {high}]")
+        return value
+
+    def point(self, key: str, value: Any) -> tuple[float, float]:
+        if not isinstance(value, list) or len(value) != 2:
+            raise self.fail(key, f"{value!r} is not a point; write it as [x, y], e.g. [0.5, 5.8]")
+        x, y = (self.number(key, v) for v in value)
+        return x, y
+
+    def text(self, key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"{value!r} is not a string; write it in quotes")
+        return value
+
+
+def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
+    read = _Reader(origin)
+    unknown = [k for k in table if k not in _TOP]
+    if unknown:
+        raise read.fail(unknown[0], f"unknown key; the keys are {', '.join(_TOP)}")
+    if "surface" in table and "expr" in table:
+        raise read.fail("expr", "give surface or expr, not both")
+    surface = read.text("surface", table["surface"]) if "surface" in table else None
+    expr = read.text("expr", table["expr"]) if "expr" in table else None
+    if surface is None and expr is None:
+        surface = "seed"
+    if surface is not None and surface not in surfaces.names():
+        raise read.fail(
+            "surface", f"{surface!r} is unknown; it is one of {', '.join(surfaces.names())}"
+        )
+    if "start" in table and "starts" in table:
+        raise read.fail("starts", "give start or starts, not both")
+    if "starts" in table:
+        raw = table["starts"]
+        if not isinstance(raw, list) or not raw:
+            raise read.fail("starts", "write it as a list of points, e.g. [[0, 0], [1, 1]]")
+        starts = tuple(read.point("starts", p) for p in raw)
+    elif "start" in table:
+        starts = (read.point("start", table["start"]),)
+    elif surface == "seed":
+        from optverify import specimens
+
+        starts = (specimens.START,)
+    else:
+        raise read.fail("start", "missing; write e.g. start = [0.5, 5.8]")
+    steps = read.integer("steps", table.get("steps", 100), 0, 1_000_000)
+    fps = read.number("fps", table.get("fps", 20.0), positive=True)
+    size_raw = table.get("size", [640, 480])
+    if not isinstance(size_raw, list) or len(size_raw) != 2:
+        raise read.fail("size", f"{size_raw!r} is not a size; write it as [width, height]")
+    size = (
+        read.integer("size", size_raw[0], 80, 4000),
+        read.integer("size", size_raw[1], 80, 4000),
+    )
+    max_frames = read.integer("max_frames", table.get("max_frames", 240), 2, 5000)
+    window = None
+    if "window" in table:
+        raw = table["window"]
+        if not isinstance(raw, list) or len(raw) != 4:
+            raise read.fail("window", "write it as [xmin, xmax, ymin, ymax]")
+        try:
+            window = Window.checked(*(read.number("window", v) for v in raw))
+        except InvalidArgument as error:
+            raise read.fail("window", str(error)) from None
+    title = read.text("title", table["title"]) if "title" in table else None
+    optimizers = table.get("optimizers")
+    if not isinstance(optimizers, dict) or not optimizers:
+        raise read.fail(
+            "optimizers", "missing; add a table per optimizer, e.g. [optimizers.adam] lr = 0.1"
+        )
+    runs = []
+    for key, settings in optimizers.items():
+        where = f"optimizers.{key}"
+        if not isinstance(settings, dict):
+            raise read.fail(where, "must be a table of hyperparameters, e.g. [optimizers.adam]")
+        name = settings.get("optimizer", key)
+        if name not in names(specimens=True):
+            raise read.fail(
+                f"{where}.optimizer" if "optimizer" in settings else where,
+                f"{name!r} is not an optimizer; it is one of {', '.join(names(specimens=True))}",
+            )
+        known = defaults(name)
+        hyper = {}
+        for k, v in settings.items():
+            if k in _RUN:
+                continue
+            if k not in known:
+                raise read.fail(
+                    f"{where}.{k}",
+                    f"{name} has no hyperparameter {k!r}; it takes {', '.join(known)}",
+                )
+            hyper[k] = v
+        gradient = settings.get("gradient", "true")
+        if gradient not in GRADIENTS:
+            raise read.fail(
+                f"{where}.gradient", f"{gradient!r} is invalid; it is one of {', '.join(GRADIENTS)}"
+            )
+        label = read.text(f"{where}.label", settings["label"]) if "label" in settings else None
+        try:
+            get(name, **hyper)
+        except InvalidArgument as error:
+            raise read.fail(where, str(error)) from None
+        runs.append(RunSpec(name, hyper, gradient, label))
+    spec = AnimationSpec(
+        tuple(runs), starts, steps, surface, expr, window, title, fps, size, max_frames
+    )
+    try:
+        spec.resolve_surface()
+    except InvalidArgument as error:
+        raise read.fail("expr" if expr is not None else "surface", str(error)) from None
+    return spec
+
+
+def load_spec(path: str | Path) -> AnimationSpec:
+    """Read and validate an animation spec from a TOML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidArgument(f"{path}: cannot be read ({error.strerror}).") from None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidArgument(f"{path}: is not valid TOML ({error}).") from None
+    return _spec_from_table(table, str(path))
+
+
+# --- the gallery --------------------------------------------------------------------------
+
+GALLERY: dict[str, dict[str, Any]] = {
+    "sgd": {"lr": 0.1},
+    "momentum": {"lr": 0.01, "momentum": 0.9},
+    "nesterov": {"lr": 0.01, "momentum": 0.9},
+    "adagrad": {"lr": 2.0},
+    "adadelta": {"lr": 10.0},
+    "rmsprop": {"lr": 0.15},
+    "adam": {"lr": 0.2},
+    "amsgrad": {"lr": 0.2},
+    "adamw": {"lr": 0.2},
+    "adamax": {"lr": 0.5},
+    "nadam": {"lr": 0.2},
+    "radam": {"lr": 0.3},
+}
+"""Hyperparameters that carry each optimizer down the seed surface from the post's start in
+200 steps (chosen with a learning-rate sweep; adadelta and radam are slow at any rate)."""
+
+
+def gallery_specs(steps: int = 200) -> dict[str, AnimationSpec]:
+    """File stem -> spec: one per built-in optimizer on the seed surface, and all of them."""
+    from optverify import specimens
+
+    made = {}
+    for name, hyper in GALLERY.items():
+        made[f"seed-{name}"] = AnimationSpec(
+            (RunSpec(name, hyper),),
+            (specimens.START,),
+            steps,
+            title=f"{name} on the seed surface",
+        )
+    made["seed-all"] = AnimationSpec(
+        tuple(RunSpec(name, hyper) for name, hyper in GALLERY.items()),
+        (specimens.START,),
+        steps,
+        title="Twelve optimizers on the seed surface",
+        size=(720, 540),
+    )
+    return made
+
+
+ProgressFn = Callable[[int, int], None]
