@@ -764,10 +764,9 @@ def _momentum_constant(subject: Subject, draw: Draws) -> None:
     for t, step in enumerate(steps, start=1):
         if t > 1:
             b = mu * b + (1 - tau) * c
-        if mu == 0:  # torch keeps no buffer at all then: plain SGD
-            expected = -lr * c
-        else:
-            expected = -lr * (c + mu * b) if nesterov else -lr * b
+        # torch keeps no buffer at all with momentum = 0: plain SGD
+        heavy_or_nesterov = -lr * (c + mu * b) if nesterov else -lr * b
+        expected = -lr * c if mu == 0 else heavy_or_nesterov
         if not _close(step, expected, rtol=1e-9):
             rule = "-lr*(g + mu*b_t)" if nesterov else "-lr*b_t"
             raise Violation(
