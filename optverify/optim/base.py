@@ -110,8 +110,8 @@ def _number(name: str, value: Any) -> float:
 
 
 def zeros_like(params: ArrayLike) -> Array:
-    """Float64 zeros shaped like ``params``."""
-    return np.zeros(np.shape(params), dtype=np.float64)
+    """Float64 zeros shaped (and laid out in memory) like ``params``."""
+    return np.zeros_like(np.asarray(params), dtype=np.float64)
 
 
 def effective_gradient(

@@ -86,7 +86,10 @@ def _descend(
     diverged_at: NDArray[np.int64],
 ) -> None:
     """Run one chunk of starts, writing into ``points`` and ``diverged_at`` (views)."""
-    p = starts.copy()
+    # Hold the (N, 2) points column by column in memory (a transposed (2, N) array): x and y
+    # are then contiguous, so the surface's derivatives read them without copies, and NumPy
+    # keeps that layout through every elementwise operation of the optimizer.
+    p = np.ascontiguousarray(starts.T).T
     g = np.asarray(grad_fn(p), dtype=np.float64)
     alive = np.all(np.isfinite(g), axis=-1)
     diverged_at[~alive] = 0
@@ -121,7 +124,7 @@ def _descend(
             points[slot[t]] = p
 
 
-CHUNK_SIZE = 8192
+CHUNK_SIZE = 16384
 """Starts moved together per chunk: small enough that NumPy's temporaries stay in cache and
 are reused by the allocator, large enough that Python's per-step overhead is negligible."""
 

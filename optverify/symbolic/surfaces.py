@@ -184,7 +184,7 @@ class Surface:
     def gradient(self, points: ArrayLike) -> Array:
         """The gradient (df/dx, df/dy) at ``points`` of shape ``(..., 2)``; same shape back."""
         p = _as_points(points)
-        out = np.empty(p.shape)
+        out = np.empty_like(p)  # the input's memory layout, so both columns write fast
         with np.errstate(all="ignore"):
             dx, dy = self.functions.gradient(*_coordinates(p))
             out[..., 0] = dx
