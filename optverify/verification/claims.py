@@ -21,6 +21,7 @@ from optverify.optim.run import run
 from optverify.optim.seed import seed_adam
 from optverify.optim.sgd import sgd
 from optverify.symbolic import surfaces
+from optverify.verification.verify import jsonable
 
 __all__ = ["Claim", "ledger", "to_markdown"]
 
@@ -44,22 +45,8 @@ class Claim:
             "statement": self.statement,
             "verdict": self.verdict,
             "summary": self.summary,
-            "evidence": _jsonable(self.evidence),
+            "evidence": jsonable(self.evidence),
         }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    return value
 
 
 SEED = "seed"

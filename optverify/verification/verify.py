@@ -165,13 +165,14 @@ class Report:
         return "\n".join(f"{r.name}: {r.explanation}" for r in self.failures)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with arrays, NumPy scalars and non-finite floats made JSON-ready."""
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and not np.isfinite(value):
@@ -252,7 +253,7 @@ def check_property(
             status,
             runs[0],
             seconds,
-            _jsonable(dict(record)),
+            jsonable(dict(record)),
             _explain(error),
             how,
         )
