@@ -72,8 +72,17 @@ class NadamState(NamedTuple):
     mu_product: float
 
 
-def _check_betas(b1: float, b2: float) -> tuple[float, float]:
-    return check_unit_interval("b1", b1), check_unit_interval("b2", b2)
+def _check_common(
+    lr: float, b1: float, b2: float, eps: float, weight_decay: float
+) -> tuple[float, float, float, float, float]:
+    """Validate the hyperparameters every member of the family has."""
+    return (
+        check_lr(lr),
+        check_unit_interval("b1", b1),
+        check_unit_interval("b2", b2),
+        check_nonnegative("eps", eps),
+        check_nonnegative("weight_decay", weight_decay),
+    )
 
 
 def _adam(
@@ -88,10 +97,7 @@ def _adam(
     amsgrad: bool,
     decoupled: bool,
 ) -> Optimizer:
-    lr = check_lr(lr)
-    b1, b2 = _check_betas(b1, b2)
-    eps = check_nonnegative("eps", eps)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
+    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
     maximize = check_bool("maximize", maximize)
 
     def init(params: ArrayLike) -> AdamState | AmsgradState:
@@ -104,7 +110,8 @@ def _adam(
         grads: ArrayLike, state: AdamState | AmsgradState, params: ArrayLike | None = None
     ) -> tuple[Array, AdamState | AmsgradState]:
         t = state.t + 1
-        g = effective_gradient(grads, params, 0.0 if decoupled else weight_decay, maximize)
+        l2, decay = _decay(weight_decay, decoupled, lr, params)
+        g = effective_gradient(grads, params, l2, maximize)
         m = lerp(state.m, g, 1 - b1)
         v = b2 * state.v + (1 - b2) * g * g
         step_size = lr / (1 - b1**t)
@@ -117,8 +124,8 @@ def _adam(
             v_max = v
             new_state = AdamState(t, m, v)
         updates = (-step_size * m) / (np.sqrt(v_max) / bias_correction2_sqrt + eps)
-        if decoupled and weight_decay != 0:
-            updates = updates - lr * weight_decay * require_params(params, "weight_decay")
+        if decay is not None:
+            updates = updates + decay
         return updates, new_state
 
     return make(
@@ -257,10 +264,7 @@ def adamax(
     References:
       Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015, Section 7.1.
     """
-    lr = check_lr(lr)
-    b1, b2 = _check_betas(b1, b2)
-    eps = check_nonnegative("eps", eps)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
+    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
     maximize = check_bool("maximize", maximize)
 
     def init(params: ArrayLike) -> AdamaxState:
@@ -337,10 +341,7 @@ def nadam(
     References:
       Dozat, Incorporating Nesterov Momentum into Adam, ICLR 2016 workshop.
     """
-    lr = check_lr(lr)
-    b1, b2 = _check_betas(b1, b2)
-    eps = check_nonnegative("eps", eps)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
+    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
     psi = check_nonnegative("momentum_decay", momentum_decay)
     decoupled = check_bool("decoupled_weight_decay", decoupled_weight_decay)
     maximize = check_bool("maximize", maximize)
@@ -417,10 +418,7 @@ def radam(
     References:
       Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020.
     """
-    lr = check_lr(lr)
-    b1, b2 = _check_betas(b1, b2)
-    eps = check_nonnegative("eps", eps)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
+    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
     decoupled = check_bool("decoupled_weight_decay", decoupled_weight_decay)
     maximize = check_bool("maximize", maximize)
 
