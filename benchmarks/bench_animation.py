@@ -33,7 +33,8 @@ SIZE = (600, 500)
 
 
 def trajectories(frames: int) -> dict[str, object]:
-    from optverify import optimizers, run, specimens, surfaces
+    from optverify import optimizers, run, surfaces
+    from optverify.seed import specimens
 
     seed = surfaces.get("seed")
     return {

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_bytes_atomically", "write_text_atomically"]
+from optverify.errors import InvalidArgument
+
+__all__ = ["atomic_path", "check_output", "write_bytes_atomically", "write_text_atomically"]
 
 
 @contextmanager
@@ -43,3 +45,25 @@ def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:
 def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
     write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def check_output(path: str | os.PathLike[str], suffixes: tuple[str, ...] = ()) -> Path:
+    """``path`` as a :class:`Path`, checked before any work is done: it has one of
+    ``suffixes`` (if given), is not a directory, and its folder exists and is writable, or can
+    be created in a writable folder. Otherwise :class:`InvalidArgument` naming the path."""
+    target = Path(path)
+    shown = str(path)
+    if suffixes and target.suffix.lower() not in suffixes:
+        kinds = " or ".join(suffixes)
+        raise InvalidArgument(f"out={shown!r} is invalid: the file is written as a {kinds}.")
+    if target.is_dir():
+        raise InvalidArgument(f"out={shown!r} is invalid: it is a directory; name a file in it.")
+    folder = target.parent if str(target.parent) else Path(".")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidArgument(f"out={shown!r} is invalid: {existing} is a file, not a folder.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InvalidArgument(f"out={shown!r} is invalid: the folder {existing} is not writable.")
+    return target

@@ -1,7 +1,6 @@
 """Hypothesis strategies for optimizers: see :mod:`optverify.verification.strategies`."""
 
 from optverify.verification.strategies import (
-    RANGES,
     batch_shapes,
     gradient_sequences,
     hyperparameters,
@@ -13,7 +12,6 @@ from optverify.verification.strategies import (
 )
 
 __all__ = [
-    "RANGES",
     "batch_shapes",
     "gradient_sequences",
     "hyperparameters",

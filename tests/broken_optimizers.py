@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optverify.optim.base import make
+from optverify.optim.base import Optimizer
 
 
 class State(NamedTuple):
@@ -77,7 +77,7 @@ def _adam_like(
                 step = step - lr * weight_decay * params
             return step, State(state.t + 1, m, (v, v_max) if amsgrad else v)
 
-        return make(name, init, update)
+        return Optimizer(init, update, name)
 
     return factory
 
@@ -93,7 +93,7 @@ def nesterov_sign_flipped(
         b = g if state.t == 0 else momentum * state.m + g
         return -lr * (g - momentum * b), State(state.t + 1, b, None)
 
-    return make("nesterov-flipped", init, update)
+    return Optimizer(init, update, "nesterov-flipped")
 
 
 def momentum_without_memory(
@@ -109,7 +109,7 @@ def momentum_without_memory(
     def update(grads: Any, state: State, params: Any = None) -> Any:
         return -lr * np.asarray(grads, dtype=float), State(state.t + 1, None, None)
 
-    return make("momentum-forgets", init, update)
+    return Optimizer(init, update, "momentum-forgets")
 
 
 def adagrad_decaying(
@@ -128,7 +128,7 @@ def adagrad_decaying(
         s = 0.9 * state.m + 0.1 * g * g  # a decaying average, not AdaGrad's sum
         return -lr * g / (np.sqrt(s) + eps), State(state.t + 1, s, None)
 
-    return make("adagrad-decaying", init, update)
+    return Optimizer(init, update, "adagrad-decaying")
 
 
 def rmsprop_without_one_minus_alpha(
@@ -148,7 +148,7 @@ def rmsprop_without_one_minus_alpha(
         v = alpha * state.m + g * g
         return -lr * g / (np.sqrt(v) + eps), State(state.t + 1, v, None)
 
-    return make("rmsprop-no-1-alpha", init, update)
+    return Optimizer(init, update, "rmsprop-no-1-alpha")
 
 
 def sgd_ascending(lr: float = 1e-3, weight_decay: float = 0.0, maximize: bool = False) -> Any:
@@ -158,7 +158,7 @@ def sgd_ascending(lr: float = 1e-3, weight_decay: float = 0.0, maximize: bool = 
     def update(grads: Any, state: State, params: Any = None) -> Any:
         return lr * np.asarray(grads, dtype=float), State(state.t + 1, None, None)
 
-    return make("sgd-ascending", init, update)
+    return Optimizer(init, update, "sgd-ascending")
 
 
 BROKEN: list[tuple[str, Any, str, set[str]]] = [

@@ -1,26 +1,20 @@
-"""Test configuration: Hypothesis profiles and a non-interactive matplotlib backend.
+"""Test configuration: the library's Hypothesis profiles, and a non-interactive backend.
 
-Choose a profile with ``HYPOTHESIS_PROFILE=dev|ci|thorough`` (default ``dev``). CI uses ``ci``:
-derandomized, so a run is reproducible, and without deadlines, so a slow machine never flakes.
+Choose a profile with ``HYPOTHESIS_PROFILE=quick|dev|ci|thorough`` (default ``dev``): the same
+profiles ``optverify verify --profile`` uses, defined once in
+:data:`optverify.verification.framework.PROFILES`. CI uses ``ci``: derandomized, so a run is
+reproducible, and without deadlines, so a slow machine never flakes.
 """
 
 from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
-settings.register_profile("dev", max_examples=50, deadline=None)
-settings.register_profile(
-    "ci",
-    max_examples=100,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("thorough", max_examples=2000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+from optverify.verification.framework import register_profiles
+
+register_profiles()
+settings.load_profile(f"optverify-{os.environ.get('HYPOTHESIS_PROFILE', 'dev')}")
 
 os.environ.setdefault("MPLBACKEND", "Agg")

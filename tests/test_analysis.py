@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from optverify import specimens
+from optverify.seed import specimens
 from optverify.symbolic import surfaces
 from optverify.symbolic.analysis import analyze, classify, convexity, critical_points
 from optverify.symbolic.codegen import derivatives

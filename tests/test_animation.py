@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import optverify
-from optverify import optimizers, specimens, surfaces
+from optverify import optimizers, surfaces
 from optverify.animation.animate import render_spec
 from optverify.animation.render import (
     COLORS,
@@ -18,18 +18,21 @@ from optverify.animation.render import (
     frame_steps,
     render,
 )
-from optverify.animation.specs import AnimationSpec, RunSpec, gallery_specs, load_spec
+from optverify.animation.specs import AnimationSpec, RunSpec, load_spec, shipped_specs
 from optverify.errors import InvalidArgument
 from optverify.optim.run import Trajectory, run
+from optverify.seed import specimens
+from optverify.seed.gallery import gallery_specs
 
 SEED = surfaces.get("seed")
 
 
 def small_spec(**changes: Any) -> AnimationSpec:
     base: dict[str, Any] = {
-        "runs": (RunSpec("adam", {"lr": 0.2}), RunSpec("sgd", {"lr": 0.1})),
+        "runs": (RunSpec.of("adam", {"lr": 0.2}), RunSpec.of("sgd", {"lr": 0.1})),
         "starts": (specimens.START,),
         "steps": 30,
+        "surface": SEED,
         "size": (320, 240),
     }
     return AnimationSpec(**{**base, **changes})
@@ -47,7 +50,7 @@ def test_a_gif_has_one_frame_per_step_and_the_requested_size(tmp_path: Path) -> 
 def test_the_current_point_marker_of_the_last_frame_sits_where_the_trajectory_ends(
     tmp_path: Path,
 ) -> None:
-    spec = small_spec(runs=(RunSpec("adam", {"lr": 0.2}),), size=(480, 360))
+    spec = small_spec(runs=(RunSpec.of("adam", {"lr": 0.2}),), size=(480, 360))
     animation = render_spec(spec, tmp_path / "a.gif")
     end = run(optimizers.adam(lr=0.2), SEED, specimens.START, 30).final_points
     column, row = animation.pixel(end)
@@ -109,10 +112,10 @@ def test_a_failing_write_keeps_the_previous_gif(tmp_path: Path) -> None:
 
 def test_a_diverging_run_is_drawn_up_to_its_divergence(tmp_path: Path) -> None:
     spec = AnimationSpec(
-        (RunSpec("sgd", {"lr": 0.01}), RunSpec("momentum", {"lr": 0.001})),
+        (RunSpec.of("sgd", {"lr": 0.01}), RunSpec.of("momentum", {"lr": 0.001})),
         ((-1.2, 1.0),),
         40,
-        surface="rosenbrock",
+        surfaces.get("rosenbrock"),
         size=(320, 240),
     )
     surface, _ = surfaces.get("rosenbrock"), None
@@ -162,14 +165,16 @@ def test_the_python_api_returns_a_gif_that_displays_in_jupyter(tmp_path: Path) -
 
 def test_the_gallery_has_a_gif_per_optimizer_and_the_race() -> None:
     specs = gallery_specs()
-    assert set(specs) == {f"seed-{n}" for n in optimizers.names()} | {"seed-all"}
+    assert set(specs) >= {f"seed-{n}" for n in optimizers.names()} | {"seed-all"}
     assert len(specs["seed-all"].runs) == 12
 
 
-SHIPPED = sorted(Path(__file__).parents[1].joinpath("animations").glob("*.toml"))
+PACKAGE = Path(optverify.__file__).parent
+SHIPPED = sorted([*PACKAGE.glob("animation/gallery/*.toml"), *PACKAGE.glob("seed/*.toml")])
 
 
 def test_the_shipped_specs_are_the_promised_ones() -> None:
+    assert set(shipped_specs()) | set(gallery_specs()) >= {p.stem for p in SHIPPED}
     assert {p.stem for p in SHIPPED} >= {
         "seed-race",
         "rosenbrock",

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from optverify import specimens
 from optverify.errors import InvalidArgument
+from optverify.seed import specimens
 from optverify.symbolic import surfaces
 from optverify.symbolic.audit import audit_gradient, format_term
 from optverify.symbolic.codegen import function_source

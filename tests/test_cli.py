@@ -114,7 +114,7 @@ def test_analyze_reports_the_seed_minimum_outside_the_posts_window(
         (["audit-gradient", "--expr", "(lambda: 0)()"], "lambdas"),
         (["audit-gradient", "--expr", "x[0]"], "subscripts"),
         (["audit-gradient", "--expr", "x" * 2000], "characters long"),
-        (["audit-gradient", "--surface", "seed", "--expr", "x"], "not both"),
+        (["audit-gradient", "--surface", "seed", "--expr", "x"], "not allowed with"),
         (["audit-gradient", "--surface", "rosenbrock"], "--gradient MODULE:FUNC"),
         (["audit-gradient", "--gradient", "nosuchmodule:df"], "no module named"),
         (["audit-gradient", "--gradient", "json:nosuchfunc"], "has no attribute"),

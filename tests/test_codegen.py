@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from optverify import specimens
 from optverify.files import atomic_path, write_text_atomically
+from optverify.seed import specimens
 from optverify.symbolic import codegen, surfaces
 
 

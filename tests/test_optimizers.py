@@ -6,9 +6,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from optverify import optimizers, specimens
+from optverify import optimizers
 from optverify.errors import InvalidArgument
 from optverify.optim.run import run
+from optverify.seed import specimens
 from optverify.symbolic import surfaces
 
 BUILT_INS = optimizers.names()

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from optverify import optimizers
-from optverify.optim.base import factory
-from optverify.optim.seed import seed_adam
-from optverify.verification.properties import CLAIMS, PROPERTIES, Subject, applicable
+from optverify.seed.adam import SEED_ADAM
+from optverify.verification.framework import Subject, applicable, invariants, refuted
 from optverify.verification.verify import check_property, verify
 
 from .broken_optimizers import BROKEN
@@ -18,18 +17,26 @@ PROFILE = {"dev": "quick", "ci": "ci", "thorough": "thorough"}.get(
     os.environ.get("HYPOTHESIS_PROFILE", "dev"), "quick"
 )
 
+PROPERTIES = invariants()
+REFUTED = refuted()
+
+
+def subject(name: str) -> Subject:
+    return Subject.of(optimizers.record(name).factory(), name)
+
+
 CASES = [
     (name, prop)
     for name in optimizers.names()
     for prop in PROPERTIES
-    if applicable(prop, Subject.of(factory(name), name)) is None
+    if applicable(prop, subject(name)) is None
 ]
 
 
 def test_every_property_applies_to_some_built_in_and_states_its_math() -> None:
     covered = {prop.name for _, prop in CASES}
     assert covered == {prop.name for prop in PROPERTIES}
-    for prop in (*PROPERTIES, *CLAIMS):
+    for prop in (*PROPERTIES, *REFUTED):
         assert prop.statement
         assert prop.kinds
 
@@ -54,7 +61,7 @@ def test_every_built_in_has_its_family_properties() -> None:
     ("name", "prop"), CASES, ids=[f"{name}-{prop.name}" for name, prop in CASES]
 )
 def test_every_built_in_passes_every_property_that_applies(name: str, prop: Any) -> None:
-    result = check_property(prop, Subject.of(factory(name), name), PROFILE)
+    result = check_property(prop, subject(name), PROFILE)
     assert result.status == "passed", result.explanation
 
 
@@ -101,15 +108,15 @@ def test_the_posts_adam_fails_exactly_the_bias_correction_and_epsilon_properties
 
 
 def test_properties_that_need_a_hyperparameter_the_factory_lacks_are_not_applicable() -> None:
-    subject = Subject.of(functools.partial(seed_adam, gradient="given"), "adam")
+    posts = Subject.of(functools.partial(SEED_ADAM.factory(), gradient="given"), "adam")
     scale = next(p for p in PROPERTIES if p.name == "scale-invariance")
-    assert applicable(scale, subject) == "it needs eps = 0.0, and the factory takes no eps"
+    assert applicable(scale, posts) == "it needs eps = 0.0, and the factory takes no eps"
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.name for c in CLAIMS])
-def test_each_false_claim_is_refuted_with_a_counterexample(claim: Any) -> None:
-    kind = sorted(claim.kinds)[0]
-    result = check_property(claim, Subject.of(factory(kind), kind), "ci", shrink=False)
+@pytest.mark.parametrize("statement", REFUTED, ids=[c.name for c in REFUTED])
+def test_each_false_statement_is_refuted_with_a_counterexample(statement: Any) -> None:
+    kind = statement.kinds[0].name
+    result = check_property(statement, subject(kind), "ci", shrink=False)
     assert result.status == "refuted", result
     assert result.counterexample
     assert result.explanation

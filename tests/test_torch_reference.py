@@ -130,7 +130,7 @@ def test_live_torch_agrees_on_drawn_hyperparameters_and_gradients(
     whole runs on surfaces).
     """
     torch = pytest.importorskip("torch")
-    from optverify.optim.torch_optim import torch_kwargs
+    from optverify.adapters.torch_optim import torch_kwargs
 
     hyperparameters = data.draw(_hyperparameters(name), label="hyperparameters")
     start = np.array(data.draw(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), label="start"))
@@ -144,7 +144,7 @@ def test_live_torch_agrees_on_drawn_hyperparameters_and_gradients(
             params = params + updates
             ours.append(params)
 
-    class_name, kwargs = torch_kwargs(name, hyperparameters)
+    class_name, kwargs = torch_kwargs(optimizers.record(name), hyperparameters)
     previous = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     try:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optverify import specimens
 from optverify.cli import main
+from optverify.seed import specimens
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -112,7 +112,7 @@ def test_a_user_expression_can_be_traced(capsys: pytest.CaptureFixture[str]) -> 
         (["--start", "1"], "X,Y"),
         (["--start", "inf,0"], "must be finite"),
         (["--steps", "-3"], "steps=-3"),
-        (["--steps", "many"], "invalid int value"),
+        (["--steps", "many"], "steps='many' is invalid"),
         (["--surface", "rosenbrock"], "start is missing"),
         (["--surface", "nope"], "surface='nope' is unknown"),
         (["--expr", "x.__class__"], "attribute access"),

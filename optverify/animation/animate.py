@@ -10,8 +10,9 @@ from typing import Any
 from optverify.animation.render import MAX_FRAMES, Animation, render
 from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
 from optverify.errors import InvalidArgument
-from optverify.optim.base import get
-from optverify.symbolic.surfaces import Window
+from optverify.optim.adam import ADAM
+from optverify.symbolic import surfaces
+from optverify.symbolic.surfaces import Surface, Window
 
 __all__ = ["animate", "render_spec"]
 
@@ -22,14 +23,12 @@ def render_spec(
     progress: Callable[[int, int], None] | None = None,
 ) -> Animation:
     """Run the spec's optimizers and render the GIF ``out``."""
-    surface, paths = build_paths(spec)
     return render(
-        surface,
-        paths,
+        spec.surface,
+        build_paths(spec),
         out,
         fps=spec.fps,
         size=spec.size,
-        window=spec.window,
         title=spec.title,
         max_frames=spec.max_frames,
         progress=progress,
@@ -53,8 +52,8 @@ def _points(start: Any) -> tuple[tuple[float, float], ...]:
 
 
 def animate(
-    surface: str | None = "seed",
-    optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = ("adam",),
+    surface: str | Surface | None = "seed",
+    optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = (ADAM.name,),
     *,
     expr: str | None = None,
     start: Any = None,
@@ -71,10 +70,12 @@ def animate(
     """Animate optimizers descending a surface; returns the GIF, which displays in Jupyter.
 
     Args:
-      surface: a registered surface (or ``expr``: an expression in x and y).
+      surface: a registered surface's name or a :class:`Surface` (or ``expr``: an expression
+        in x and y).
       optimizers: names (``["adam", "sgd"]``) or names mapped to hyperparameters
         (``{"adam": {"lr": 0.2}, "sgd": {"lr": 0.1}}``).
-      start: a point (x, y) or a list of points; default on the seed surface: the post's.
+      start: a point (x, y) or a list of points; default: the surface's own start (the seed
+        post's on the seed surface).
       steps: steps each optimizer takes.
       lr: a learning rate for every optimizer that is not given one.
       fps, size, window, title, max_frames: how the GIF looks (see :func:`render`).
@@ -85,8 +86,6 @@ def animate(
         optverify.animate("rosenbrock", {"adam": {"lr": 0.05}, "momentum": {"lr": 1e-3}},
                           start=(-1.2, 1.0), steps=300)
     """
-    from optverify import specimens
-
     settings: dict[str, dict[str, Any]] = (
         {name: dict(hyper) for name, hyper in optimizers.items()}
         if isinstance(optimizers, Mapping)
@@ -95,29 +94,20 @@ def animate(
     if not settings:
         raise InvalidArgument("optimizers=[] is invalid: name at least one optimizer.")
     runs = tuple(
-        RunSpec(name, {**({"lr": lr} if lr is not None and "lr" not in hyper else {}), **hyper})
+        RunSpec.of(name, {**({"lr": lr} if lr is not None and "lr" not in hyper else {}), **hyper})
         for name, hyper in settings.items()
     )
-    for run_spec in runs:  # fail on a bad name or value before any work
-        get(run_spec.optimizer, **run_spec.hyperparameters)
-    if start is None:
-        if expr is not None or surface != "seed":
-            raise InvalidArgument("start is missing: give start=(x, y) for this surface.")
-        start = specimens.START
     box = (
         Window.checked(*window) if window is not None and not isinstance(window, Window) else window
     )
-    spec = AnimationSpec(
-        runs,
-        _points(start),
-        steps,
-        None if expr is not None else surface,
-        expr,
-        box,
-        title,
-        fps,
-        size,
-        max_frames,
-    )
+    if isinstance(surface, Surface):
+        chosen = surface if box is None else surfaces.replace_window(surface, box)
+    else:
+        chosen = surfaces.resolve(None if expr is not None else surface, expr, box)
+    if start is None:
+        if chosen.start is None:
+            raise InvalidArgument("start is missing: give start=(x, y) for this surface.")
+        start = chosen.start
+    spec = AnimationSpec(runs, _points(start), steps, chosen, title, fps, size, max_frames)
     target = Path(out) if out is not None else Path(tempfile.mkdtemp()) / "optverify.gif"
     return render_spec(spec, target, progress)

@@ -25,107 +25,110 @@ A bad spec is rejected with one line naming the file, the key and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from optverify.errors import InvalidArgument
-from optverify.optim.base import defaults, get, names
+from optverify.optim import REGISTRY
+from optverify.optim.base import Optimizer
 from optverify.optim.run import run
 from optverify.symbolic import surfaces
 from optverify.symbolic.surfaces import Surface, Window
 
 __all__ = [
-    "GALLERY",
     "AnimationSpec",
     "RunSpec",
     "build_paths",
-    "gallery_specs",
     "load_spec",
+    "shipped_specs",
 ]
 
 GRADIENTS = ("true", "post-df")
 """Where a run's gradient comes from: the surface's symbolic gradient, or the post's df."""
 
+SHIPPED = Path(__file__).with_name("gallery")
+"""Specs that ship with the package (the seed's own are in ``optverify/seed/``)."""
+
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One optimizer run: which optimizer, its hyperparameters, its gradient, its label."""
+    """One optimizer run: the optimizer (built, its settings checked), its gradient, its label
+    and colour."""
 
-    optimizer: str
-    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
+    optimizer: Optimizer
+    label: str
+    color: str
     gradient: str = "true"
-    label: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        hyperparameters: Mapping[str, Any] | None = None,
+        *,
+        gradient: str = "true",
+        label: str | None = None,
+    ) -> RunSpec:
+        """The run of the registered optimizer ``name`` with ``hyperparameters``."""
+        record = REGISTRY.get(name)
+        optimizer = record.build(**(hyperparameters or {}))
+        return cls(optimizer, label or _label(optimizer, record.defaults(), gradient), record.color,
+                   gradient)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class AnimationSpec:
-    """Everything one animation needs."""
+    """Everything one animation needs (the surface carries the window shown)."""
 
     runs: tuple[RunSpec, ...]
     starts: tuple[tuple[float, float], ...]
     steps: int
-    surface: str | None = "seed"
-    expr: str | None = None
-    window: Window | None = None
+    surface: Surface
     title: str | None = None
     fps: float = 20.0
     size: tuple[int, int] = (640, 480)
     max_frames: int = 240
 
-    def resolve_surface(self) -> Surface:
-        """The surface to draw (the window override applied)."""
-        return surfaces.resolve(self.surface if self.expr is None else None, self.expr, self.window)
 
-
-def _label(spec: RunSpec) -> str:
-    if spec.label:
-        return spec.label
-    known = defaults(spec.optimizer)
-    shown = {k: v for k, v in spec.hyperparameters.items() if k == "lr" or known.get(k) != v}
-    if "lr" not in shown and "lr" in known:
-        shown = {"lr": known["lr"], **shown}
-    settings = ", ".join(
+def _label(optimizer: Optimizer, defaults: Mapping[str, Any], gradient: str) -> str:
+    settings = dict(optimizer.hyperparameters)
+    shown = {k: v for k, v in settings.items() if k == "lr" or defaults.get(k) != v}
+    settings_text = ", ".join(
         f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()
     )
-    suffix = " on the post's df" if spec.gradient == "post-df" else ""
-    return f"{spec.optimizer} ({settings}){suffix}" if settings else spec.optimizer + suffix
+    suffix = " on the post's df" if gradient == "post-df" else ""
+    name = optimizer.name
+    return f"{name} ({settings_text}){suffix}" if settings_text else name + suffix
 
 
 def _posts_df(points: np.ndarray) -> np.ndarray:
-    from optverify import specimens
+    from optverify.seed import specimens
 
     return np.stack(specimens.df(points[..., 0], points[..., 1]), axis=-1)
 
 
-def build_paths(spec: AnimationSpec) -> tuple[Surface, list[Any]]:
-    """Run every optimizer of ``spec`` and return the surface and the paths to draw."""
-    from optverify.animation.render import Path2D, color_for
+def build_paths(spec: AnimationSpec) -> list[Any]:
+    """Run every optimizer of ``spec`` and return the paths to draw."""
+    from optverify.animation.render import Path2D
 
-    surface = spec.resolve_surface()
     paths = []
     seen: dict[str, int] = {}
     starts = np.array(spec.starts, dtype=float)
     for run_spec in spec.runs:
-        optimizer = get(run_spec.optimizer, **run_spec.hyperparameters)
         gradient = _posts_df if run_spec.gradient == "post-df" else None
-        trajectory = run(optimizer, surface, starts, spec.steps, gradient=gradient)
-        repeat = seen.get(run_spec.optimizer, 0)
-        seen[run_spec.optimizer] = repeat + 1
-        paths.append(
-            Path2D(
-                _label(run_spec),
-                trajectory,
-                color_for(run_spec.optimizer),
-                "--" if repeat else "-",
-            )
-        )
-    return surface, paths
+        trajectory = run(run_spec.optimizer, spec.surface, starts, spec.steps, gradient=gradient)
+        name = run_spec.optimizer.name
+        repeat = seen.get(name, 0)
+        seen[name] = repeat + 1
+        paths.append(Path2D(run_spec.label, trajectory, run_spec.color, "--" if repeat else "-"))
+    return paths
 
 
 # --- reading TOML ---------------------------------------------------------------------------
@@ -186,14 +189,18 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         raise read.fail(unknown[0], f"unknown key; the keys are {', '.join(_TOP)}")
     if "surface" in table and "expr" in table:
         raise read.fail("expr", "give surface or expr, not both")
-    surface = read.text("surface", table["surface"]) if "surface" in table else None
+    name = read.text("surface", table["surface"]) if "surface" in table else None
     expr = read.text("expr", table["expr"]) if "expr" in table else None
-    if surface is None and expr is None:
-        surface = "seed"
-    if surface is not None and surface not in surfaces.names():
+    if name is None and expr is None:
+        name = "seed"
+    if name is not None and name not in surfaces.names():
         raise read.fail(
-            "surface", f"{surface!r} is unknown; it is one of {', '.join(surfaces.names())}"
+            "surface", f"{name!r} is unknown; it is one of {', '.join(surfaces.names())}"
         )
+    try:
+        surface = surfaces.get(name) if name is not None else surfaces.from_expression(expr or "")
+    except InvalidArgument as error:
+        raise read.fail("expr", str(error)) from None
     if "start" in table and "starts" in table:
         raise read.fail("starts", "give start or starts, not both")
     if "starts" in table:
@@ -203,10 +210,8 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         starts = tuple(read.point("starts", p) for p in raw)
     elif "start" in table:
         starts = (read.point("start", table["start"]),)
-    elif surface == "seed":
-        from optverify import specimens
-
-        starts = (specimens.START,)
+    elif surface.start is not None:
+        starts = (surface.start,)
     else:
         raise read.fail("start", "missing; write e.g. start = [0.5, 5.8]")
     steps = read.integer("steps", table.get("steps", 100), 0, 1_000_000)
@@ -228,6 +233,7 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
             window = Window.checked(*(read.number("window", v) for v in raw))
         except InvalidArgument as error:
             raise read.fail("window", str(error)) from None
+    shown = surface if window is None else dataclasses.replace(surface, window=window)
     title = read.text("title", table["title"]) if "title" in table else None
     optimizers = table.get("optimizers")
     if not isinstance(optimizers, dict) or not optimizers:
@@ -239,13 +245,18 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         where = f"optimizers.{key}"
         if not isinstance(settings, dict):
             raise read.fail(where, "must be a table of hyperparameters, e.g. [optimizers.adam]")
-        name = settings.get("optimizer", key)
-        if name not in names(specimens=True):
+        name = (
+            read.text(f"{where}.optimizer", settings["optimizer"])
+            if "optimizer" in settings
+            else key
+        )
+        if name not in REGISTRY:
+            everything = ", ".join(REGISTRY.names(specimens=True))
             raise read.fail(
                 f"{where}.optimizer" if "optimizer" in settings else where,
-                f"{name!r} is not an optimizer; it is one of {', '.join(names(specimens=True))}",
+                f"{name!r} is not an optimizer; it is one of {everything}",
             )
-        known = defaults(name)
+        known = REGISTRY.get(name).defaults()
         hyper = {}
         for k, v in settings.items():
             if k in _RUN:
@@ -263,18 +274,10 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
             )
         label = read.text(f"{where}.label", settings["label"]) if "label" in settings else None
         try:
-            get(name, **hyper)
+            runs.append(RunSpec.of(name, hyper, gradient=gradient, label=label))
         except InvalidArgument as error:
             raise read.fail(where, str(error)) from None
-        runs.append(RunSpec(name, hyper, gradient, label))
-    spec = AnimationSpec(
-        tuple(runs), starts, steps, surface, expr, window, title, fps, size, max_frames
-    )
-    try:
-        spec.resolve_surface()
-    except InvalidArgument as error:
-        raise read.fail("expr" if expr is not None else "surface", str(error)) from None
-    return spec
+    return AnimationSpec(tuple(runs), starts, steps, shown, title, fps, size, max_frames)
 
 
 def load_spec(path: str | Path) -> AnimationSpec:
@@ -291,46 +294,9 @@ def load_spec(path: str | Path) -> AnimationSpec:
     return _spec_from_table(table, str(path))
 
 
-# --- the gallery --------------------------------------------------------------------------
-
-GALLERY: dict[str, dict[str, Any]] = {
-    "sgd": {"lr": 0.1},
-    "momentum": {"lr": 0.01, "momentum": 0.9},
-    "nesterov": {"lr": 0.01, "momentum": 0.9},
-    "adagrad": {"lr": 2.0},
-    "adadelta": {"lr": 10.0},
-    "rmsprop": {"lr": 0.15},
-    "adam": {"lr": 0.2},
-    "amsgrad": {"lr": 0.2},
-    "adamw": {"lr": 0.2},
-    "adamax": {"lr": 0.5},
-    "nadam": {"lr": 0.2},
-    "radam": {"lr": 0.3},
-}
-"""Hyperparameters that carry each optimizer down the seed surface from the post's start in
-200 steps (chosen with a learning-rate sweep; adadelta and radam are slow at any rate)."""
-
-
-def gallery_specs(steps: int = 200) -> dict[str, AnimationSpec]:
-    """File stem -> spec: one per built-in optimizer on the seed surface, and all of them."""
-    from optverify import specimens
-
-    made = {}
-    for name, hyper in GALLERY.items():
-        made[f"seed-{name}"] = AnimationSpec(
-            (RunSpec(name, hyper),),
-            (specimens.START,),
-            steps,
-            title=f"{name} on the seed surface",
-        )
-    made["seed-all"] = AnimationSpec(
-        tuple(RunSpec(name, hyper) for name, hyper in GALLERY.items()),
-        (specimens.START,),
-        steps,
-        title="Twelve optimizers on the seed surface",
-        size=(720, 540),
-    )
-    return made
+def shipped_specs() -> dict[str, AnimationSpec]:
+    """File stem -> spec, for every spec that ships in ``optverify/animation/gallery/``."""
+    return {path.stem: load_spec(path) for path in sorted(SHIPPED.glob("*.toml"))}
 
 
 ProgressFn = Callable[[int, int], None]

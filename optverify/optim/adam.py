@@ -10,29 +10,32 @@ from numpy.typing import ArrayLike
 from optverify.optim.base import (
     Array,
     Optimizer,
-    check_bool,
-    check_lr,
-    check_nonnegative,
-    check_unit_interval,
+    decoupled_decay,
     effective_gradient,
     lerp,
-    make,
-    register,
-    require_params,
     zeros_like,
+)
+from optverify.optim.records import (
+    Hyperparameter,
+    OptimizerRecord,
+    TorchClass,
+    flag,
+    learning_rate,
+    nonnegative,
+    unit_interval,
 )
 
 __all__ = [
+    "ADAM",
+    "ADAMAX",
+    "ADAMW",
+    "AMSGRAD",
+    "NADAM",
+    "RADAM",
     "AdamState",
     "AdamaxState",
     "AmsgradState",
     "NadamState",
-    "adam",
-    "adamax",
-    "adamw",
-    "amsgrad",
-    "nadam",
-    "radam",
 ]
 
 
@@ -72,83 +75,34 @@ class NadamState(NamedTuple):
     mu_product: float
 
 
-def _check_common(
-    lr: float, b1: float, b2: float, eps: float, weight_decay: float
-) -> tuple[float, float, float, float, float]:
-    """Validate the hyperparameters every member of the family has."""
-    return (
-        check_lr(lr),
-        check_unit_interval("b1", b1),
-        check_unit_interval("b2", b2),
-        check_nonnegative("eps", eps),
-        check_nonnegative("weight_decay", weight_decay),
-    )
+def _moments(
+    state: AdamState | AmsgradState, g: Array, b1: float, b2: float
+) -> tuple[Array, Array]:
+    """``m_t = b1*m + (1 - b1)*g`` (as torch's lerp) and ``v_t = b2*v + (1 - b2)*g^2``."""
+    return lerp(state.m, g, 1 - b1), b2 * state.v + (1 - b2) * g * g
 
 
-def _adam(
-    name: str,
-    lr: float,
-    b1: float,
-    b2: float,
-    eps: float,
-    weight_decay: float,
-    maximize: bool,
-    *,
-    amsgrad: bool,
-    decoupled: bool,
-) -> Optimizer:
-    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
-    maximize = check_bool("maximize", maximize)
-
-    def init(params: ArrayLike) -> AdamState | AmsgradState:
-        zeros = zeros_like(params)
-        if amsgrad:
-            return AmsgradState(t=0, m=zeros, v=zeros, v_max=zeros)
-        return AdamState(t=0, m=zeros, v=zeros)
-
-    def update(
-        grads: ArrayLike, state: AdamState | AmsgradState, params: ArrayLike | None = None
-    ) -> tuple[Array, AdamState | AmsgradState]:
-        t = state.t + 1
-        l2, decay = _decay(weight_decay, decoupled, lr, params)
-        g = effective_gradient(grads, params, l2, maximize)
-        m = lerp(state.m, g, 1 - b1)
-        v = b2 * state.v + (1 - b2) * g * g
-        step_size = lr / (1 - b1**t)
-        bias_correction2_sqrt = (1 - b2**t) ** 0.5
-        if amsgrad:
-            assert isinstance(state, AmsgradState)
-            v_max = np.maximum(state.v_max, v)
-            new_state: AdamState | AmsgradState = AmsgradState(t, m, v, v_max)
-        else:
-            v_max = v
-            new_state = AdamState(t, m, v)
-        updates = (-step_size * m) / (np.sqrt(v_max) / bias_correction2_sqrt + eps)
-        if decay is not None:
-            updates = updates + decay
-        return updates, new_state
-
-    return make(
-        name,
-        init,
-        update,
-        lr=lr,
-        b1=b1,
-        b2=b2,
-        eps=eps,
-        weight_decay=weight_decay,
-        maximize=maximize,
-    )
+def _adam_step(m: Array, v: Array, t: int, lr: float, b1: float, b2: float, eps: float) -> Array:
+    """torch's Adam step from the moments:
+    ``-lr/(1 - b1^t) * m / (sqrt(v)/sqrt(1 - b2^t) + eps)``."""
+    step_size = lr / (1 - b1**t)
+    bias_correction2_sqrt = (1 - b2**t) ** 0.5
+    step: Array = (-step_size * m) / (np.sqrt(v) / bias_correction2_sqrt + eps)
+    return step
 
 
-@register("adam")
+def _weight_decay_split(weight_decay: float, decoupled: bool) -> tuple[float, float]:
+    """(L2 coefficient added to the gradient, decoupled coefficient applied to the params)."""
+    return (0.0, weight_decay) if decoupled else (weight_decay, 0.0)
+
+
+def _init_adam(params: ArrayLike) -> AdamState:
+    zeros = zeros_like(params)
+    return AdamState(t=0, m=zeros, v=zeros)
+
+
 def adam(
-    lr: float = 1e-3,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    maximize: bool = False,
+    *, lr: float, b1: float, b2: float, eps: float, weight_decay: float, maximize: bool
 ) -> Optimizer:
     r"""Adam, as ``torch.optim.Adam``.
 
@@ -177,17 +131,20 @@ def adam(
     References:
       Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015, Algorithm 1.
     """
-    return _adam("adam", lr, b1, b2, eps, weight_decay, maximize, amsgrad=False, decoupled=False)
+
+    def update(
+        grads: ArrayLike, state: AdamState, params: ArrayLike | None = None
+    ) -> tuple[Array, AdamState]:
+        t = state.t + 1
+        g = effective_gradient(grads, params, weight_decay, maximize)
+        m, v = _moments(state, g, b1, b2)
+        return _adam_step(m, v, t, lr, b1, b2, eps), AdamState(t, m, v)
+
+    return Optimizer(_init_adam, update)
 
 
-@register("amsgrad")
 def amsgrad(
-    lr: float = 1e-3,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    maximize: bool = False,
+    *, lr: float, b1: float, b2: float, eps: float, weight_decay: float, maximize: bool
 ) -> Optimizer:
     r"""AMSGrad, as ``torch.optim.Adam(amsgrad=True)``.
 
@@ -207,17 +164,25 @@ def amsgrad(
     References:
       Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018.
     """
-    return _adam("amsgrad", lr, b1, b2, eps, weight_decay, maximize, amsgrad=True, decoupled=False)
+
+    def init(params: ArrayLike) -> AmsgradState:
+        zeros = zeros_like(params)
+        return AmsgradState(t=0, m=zeros, v=zeros, v_max=zeros)
+
+    def update(
+        grads: ArrayLike, state: AmsgradState, params: ArrayLike | None = None
+    ) -> tuple[Array, AmsgradState]:
+        t = state.t + 1
+        g = effective_gradient(grads, params, weight_decay, maximize)
+        m, v = _moments(state, g, b1, b2)
+        v_max = np.maximum(state.v_max, v)
+        return _adam_step(m, v_max, t, lr, b1, b2, eps), AmsgradState(t, m, v, v_max)
+
+    return Optimizer(init, update)
 
 
-@register("adamw")
 def adamw(
-    lr: float = 1e-3,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 1e-2,
-    maximize: bool = False,
+    *, lr: float, b1: float, b2: float, eps: float, weight_decay: float, maximize: bool
 ) -> Optimizer:
     r"""AdamW, as ``torch.optim.AdamW``: Adam with decoupled weight decay.
 
@@ -235,17 +200,22 @@ def adamw(
     References:
       Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019.
     """
-    return _adam("adamw", lr, b1, b2, eps, weight_decay, maximize, amsgrad=False, decoupled=True)
+
+    def update(
+        grads: ArrayLike, state: AdamState, params: ArrayLike | None = None
+    ) -> tuple[Array, AdamState]:
+        t = state.t + 1
+        g = effective_gradient(grads, params, 0.0, maximize)
+        m, v = _moments(state, g, b1, b2)
+        updates = _adam_step(m, v, t, lr, b1, b2, eps)
+        decay = decoupled_decay(lr, weight_decay, params)
+        return (updates if decay is None else updates + decay), AdamState(t, m, v)
+
+    return Optimizer(_init_adam, update)
 
 
-@register("adamax")
 def adamax(
-    lr: float = 2e-3,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    maximize: bool = False,
+    *, lr: float, b1: float, b2: float, eps: float, weight_decay: float, maximize: bool
 ) -> Optimizer:
     r"""Adamax, as ``torch.optim.Adamax``.
 
@@ -264,8 +234,6 @@ def adamax(
     References:
       Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015, Section 7.1.
     """
-    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
-    maximize = check_bool("maximize", maximize)
 
     def init(params: ArrayLike) -> AdamaxState:
         return AdamaxState(t=0, m=zeros_like(params), u=zeros_like(params))
@@ -280,40 +248,19 @@ def adamax(
         clr = lr / (1 - b1**t)
         return (-clr * m) / u, AdamaxState(t, m, u)
 
-    return make(
-        "adamax",
-        init,
-        update,
-        lr=lr,
-        b1=b1,
-        b2=b2,
-        eps=eps,
-        weight_decay=weight_decay,
-        maximize=maximize,
-    )
+    return Optimizer(init, update)
 
 
-def _decay(
-    weight_decay: float, decoupled: bool, lr: float, params: ArrayLike | None
-) -> tuple[float, Array | None]:
-    """(L2 coefficient for the gradient, decoupled decay to add to the update or None)."""
-    if weight_decay == 0:
-        return 0.0, None
-    if decoupled:
-        return 0.0, -lr * weight_decay * require_params(params, "weight_decay")
-    return weight_decay, None
-
-
-@register("nadam")
 def nadam(
-    lr: float = 2e-3,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    momentum_decay: float = 4e-3,
-    decoupled_weight_decay: bool = False,
-    maximize: bool = False,
+    *,
+    lr: float,
+    b1: float,
+    b2: float,
+    eps: float,
+    weight_decay: float,
+    momentum_decay: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
 ) -> Optimizer:
     r"""NAdam, as ``torch.optim.NAdam``.
 
@@ -341,10 +288,8 @@ def nadam(
     References:
       Dozat, Incorporating Nesterov Momentum into Adam, ICLR 2016 workshop.
     """
-    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
-    psi = check_nonnegative("momentum_decay", momentum_decay)
-    decoupled = check_bool("decoupled_weight_decay", decoupled_weight_decay)
-    maximize = check_bool("maximize", maximize)
+    psi = momentum_decay
+    l2, decoupled = _weight_decay_split(weight_decay, decoupled_weight_decay)
 
     def init(params: ArrayLike) -> NadamState:
         return NadamState(t=0, m=zeros_like(params), v=zeros_like(params), mu_product=1.0)
@@ -353,7 +298,6 @@ def nadam(
         grads: ArrayLike, state: NadamState, params: ArrayLike | None = None
     ) -> tuple[Array, NadamState]:
         t = state.t + 1
-        l2, decay = _decay(weight_decay, decoupled, lr, params)
         g = effective_gradient(grads, params, l2, maximize)
         mu = b1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
         mu_next = b1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
@@ -364,34 +308,21 @@ def nadam(
         updates = (-lr * (1.0 - mu) / (1.0 - mu_product) * g) / d + (
             (-lr * mu_next) / (1.0 - mu_product * mu_next) * m
         ) / d
-        if decay is not None:
-            updates = updates + decay
-        return updates, NadamState(t, m, v, mu_product)
+        decay = decoupled_decay(lr, decoupled, params)
+        return (updates if decay is None else updates + decay), NadamState(t, m, v, mu_product)
 
-    return make(
-        "nadam",
-        init,
-        update,
-        lr=lr,
-        b1=b1,
-        b2=b2,
-        eps=eps,
-        weight_decay=weight_decay,
-        momentum_decay=psi,
-        decoupled_weight_decay=decoupled,
-        maximize=maximize,
-    )
+    return Optimizer(init, update)
 
 
-@register("radam")
 def radam(
-    lr: float = 1e-3,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    decoupled_weight_decay: bool = False,
-    maximize: bool = False,
+    *,
+    lr: float,
+    b1: float,
+    b2: float,
+    eps: float,
+    weight_decay: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
 ) -> Optimizer:
     r"""RAdam, as ``torch.optim.RAdam``.
 
@@ -418,21 +349,14 @@ def radam(
     References:
       Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020.
     """
-    lr, b1, b2, eps, weight_decay = _check_common(lr, b1, b2, eps, weight_decay)
-    decoupled = check_bool("decoupled_weight_decay", decoupled_weight_decay)
-    maximize = check_bool("maximize", maximize)
-
-    def init(params: ArrayLike) -> AdamState:
-        return AdamState(t=0, m=zeros_like(params), v=zeros_like(params))
+    l2, decoupled = _weight_decay_split(weight_decay, decoupled_weight_decay)
 
     def update(
         grads: ArrayLike, state: AdamState, params: ArrayLike | None = None
     ) -> tuple[Array, AdamState]:
         t = state.t + 1
-        l2, decay = _decay(weight_decay, decoupled, lr, params)
         g = effective_gradient(grads, params, l2, maximize)
-        m = lerp(state.m, g, 1 - b1)
-        v = b2 * state.v + (1 - b2) * g * g
+        m, v = _moments(state, g, b1, b2)
         bias_correction1 = 1 - b1**t
         bias_correction2 = 1 - b2**t
         m_hat = m / bias_correction1
@@ -446,19 +370,93 @@ def radam(
             updates = -(m_hat * lr * adaptive * rect)
         else:
             updates = -(m_hat * lr)
-        if decay is not None:
-            updates = updates + decay
-        return updates, AdamState(t, m, v)
+        decay = decoupled_decay(lr, decoupled, params)
+        return (updates if decay is None else updates + decay), AdamState(t, m, v)
 
-    return make(
-        "radam",
-        init,
-        update,
-        lr=lr,
-        b1=b1,
-        b2=b2,
-        eps=eps,
-        weight_decay=weight_decay,
-        decoupled_weight_decay=decoupled,
-        maximize=maximize,
+    return Optimizer(_init_adam, update)
+
+
+def _family(lr: float, weight_decay: float = 0.0) -> tuple[Hyperparameter, ...]:
+    """lr, b1, b2, eps and weight_decay, the hyperparameters every member of the family has."""
+    return (
+        learning_rate(lr),
+        unit_interval("b1", 0.9),
+        unit_interval("b2", 0.999, draw=(0.0, 0.999)),
+        nonnegative("eps", 1e-8, draw=(1e-12, 1e-4), log=True),
+        nonnegative("weight_decay", weight_decay),
     )
+
+
+_MAXIMIZE = flag("maximize", False, drawn=False)
+_DECOUPLED = flag("decoupled_weight_decay", False)
+
+ADAM = OptimizerRecord(
+    name="adam",
+    family="adaptive moments",
+    rule=adam,
+    hyperparameters=(*_family(1e-3), _MAXIMIZE),
+    summary="Adam: bias-corrected first and second moments",
+    color="#e377c2",
+    torch=TorchClass("Adam"),
+    gallery={"lr": 0.2},
+)
+
+AMSGRAD = OptimizerRecord(
+    name="amsgrad",
+    family="adaptive moments",
+    rule=amsgrad,
+    hyperparameters=(*_family(1e-3), _MAXIMIZE),
+    summary="AMSGrad: Adam dividing by the running maximum of v",
+    color="#17becf",
+    torch=TorchClass("Adam", {"amsgrad": True}),
+    gallery={"lr": 0.2},
+)
+
+ADAMW = OptimizerRecord(
+    name="adamw",
+    family="adaptive moments",
+    rule=adamw,
+    hyperparameters=(*_family(1e-3, weight_decay=1e-2), _MAXIMIZE),
+    summary="AdamW: Adam with decoupled weight decay",
+    color="#bcbd22",
+    torch=TorchClass("AdamW"),
+    gallery={"lr": 0.2},
+)
+
+ADAMAX = OptimizerRecord(
+    name="adamax",
+    family="adaptive moments",
+    rule=adamax,
+    hyperparameters=(*_family(2e-3), _MAXIMIZE),
+    summary="Adamax: Adam with the infinity norm",
+    color="#7f7f7f",
+    torch=TorchClass("Adamax"),
+    gallery={"lr": 0.5},
+)
+
+NADAM = OptimizerRecord(
+    name="nadam",
+    family="adaptive moments",
+    rule=nadam,
+    hyperparameters=(
+        *_family(2e-3),
+        nonnegative("momentum_decay", 4e-3, draw=(0.0, 0.01)),
+        _DECOUPLED,
+        _MAXIMIZE,
+    ),
+    summary="NAdam: Adam with Nesterov momentum",
+    color="#393b79",
+    torch=TorchClass("NAdam"),
+    gallery={"lr": 0.2},
+)
+
+RADAM = OptimizerRecord(
+    name="radam",
+    family="adaptive moments",
+    rule=radam,
+    hyperparameters=(*_family(1e-3), _DECOUPLED, _MAXIMIZE),
+    summary="RAdam: Adam with a rectified warm-up",
+    color="#637939",
+    torch=TorchClass("RAdam"),
+    gallery={"lr": 0.3},
+)

@@ -7,21 +7,24 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optverify.optim.base import (
-    Array,
-    Optimizer,
-    check_bool,
-    check_lr,
-    check_nonnegative,
-    check_unit_interval,
-    effective_gradient,
-    lerp,
-    make,
-    register,
-    zeros_like,
+from optverify.optim.base import Array, Optimizer, effective_gradient, lerp, zeros_like
+from optverify.optim.records import (
+    OptimizerRecord,
+    TorchClass,
+    flag,
+    learning_rate,
+    nonnegative,
+    unit_interval,
 )
 
-__all__ = ["AdadeltaState", "AdagradState", "RmspropState", "adadelta", "adagrad", "rmsprop"]
+__all__ = [
+    "ADADELTA",
+    "ADAGRAD",
+    "RMSPROP",
+    "AdadeltaState",
+    "AdagradState",
+    "RmspropState",
+]
 
 
 class AdagradState(NamedTuple):
@@ -49,14 +52,14 @@ class RmspropState(NamedTuple):
     b: Array
 
 
-@register("adagrad")
 def adagrad(
-    lr: float = 1e-2,
-    lr_decay: float = 0.0,
-    weight_decay: float = 0.0,
-    initial_accumulator_value: float = 0.0,
-    eps: float = 1e-10,
-    maximize: bool = False,
+    *,
+    lr: float,
+    lr_decay: float,
+    weight_decay: float,
+    initial_accumulator_value: float,
+    eps: float,
+    maximize: bool,
 ) -> Optimizer:
     r"""AdaGrad, as ``torch.optim.Adagrad``.
 
@@ -80,12 +83,7 @@ def adagrad(
       Duchi, Hazan & Singer, Adaptive Subgradient Methods for Online Learning and Stochastic
       Optimization, JMLR 12 (2011).
     """
-    lr = check_lr(lr)
-    lr_decay = check_nonnegative("lr_decay", lr_decay)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
-    s0 = check_nonnegative("initial_accumulator_value", initial_accumulator_value)
-    eps = check_nonnegative("eps", eps)
-    maximize = check_bool("maximize", maximize)
+    s0 = initial_accumulator_value
 
     def init(params: ArrayLike) -> AdagradState:
         return AdagradState(t=0, sum=np.full(np.shape(params), s0, dtype=np.float64))
@@ -99,26 +97,11 @@ def adagrad(
         s = state.sum + g * g
         return (-clr * g) / (np.sqrt(s) + eps), AdagradState(t, s)
 
-    return make(
-        "adagrad",
-        init,
-        update,
-        lr=lr,
-        lr_decay=lr_decay,
-        weight_decay=weight_decay,
-        initial_accumulator_value=s0,
-        eps=eps,
-        maximize=maximize,
-    )
+    return Optimizer(init, update)
 
 
-@register("adadelta")
 def adadelta(
-    lr: float = 1.0,
-    rho: float = 0.9,
-    eps: float = 1e-6,
-    weight_decay: float = 0.0,
-    maximize: bool = False,
+    *, lr: float, rho: float, eps: float, weight_decay: float, maximize: bool
 ) -> Optimizer:
     r"""Adadelta, as ``torch.optim.Adadelta``.
 
@@ -141,11 +124,6 @@ def adadelta(
     References:
       Zeiler, ADADELTA: An Adaptive Learning Rate Method, arXiv:1212.5701 (2012).
     """
-    lr = check_lr(lr)
-    rho = check_unit_interval("rho", rho, closed=True)
-    eps = check_nonnegative("eps", eps)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
-    maximize = check_bool("maximize", maximize)
 
     def init(params: ArrayLike) -> AdadeltaState:
         return AdadeltaState(t=0, v=zeros_like(params), u=zeros_like(params))
@@ -159,27 +137,18 @@ def adadelta(
         u = rho * state.u + (1 - rho) * delta * delta
         return -lr * delta, AdadeltaState(state.t + 1, v, u)
 
-    return make(
-        "adadelta",
-        init,
-        update,
-        lr=lr,
-        rho=rho,
-        eps=eps,
-        weight_decay=weight_decay,
-        maximize=maximize,
-    )
+    return Optimizer(init, update)
 
 
-@register("rmsprop")
 def rmsprop(
-    lr: float = 1e-2,
-    alpha: float = 0.99,
-    eps: float = 1e-8,
-    weight_decay: float = 0.0,
-    momentum: float = 0.0,
-    centered: bool = False,
-    maximize: bool = False,
+    *,
+    lr: float,
+    alpha: float,
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    centered: bool,
+    maximize: bool,
 ) -> Optimizer:
     r"""RMSprop, as ``torch.optim.RMSprop``.
 
@@ -217,13 +186,7 @@ def rmsprop(
       centered form: Graves, Generating Sequences With Recurrent Neural Networks,
       arXiv:1308.0850 (2013).
     """
-    lr = check_lr(lr)
-    alpha = check_unit_interval("alpha", alpha)
-    eps = check_nonnegative("eps", eps)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
-    mu = check_unit_interval("momentum", momentum)
-    centered = check_bool("centered", centered)
-    maximize = check_bool("maximize", maximize)
+    mu = momentum
 
     def init(params: ArrayLike) -> RmspropState:
         zeros = zeros_like(params)
@@ -241,15 +204,62 @@ def rmsprop(
             return -lr * b, RmspropState(state.t + 1, v, g_ave, b)
         return (-lr * g) / d, RmspropState(state.t + 1, v, g_ave, state.b)
 
-    return make(
-        "rmsprop",
-        init,
-        update,
-        lr=lr,
-        alpha=alpha,
-        eps=eps,
-        weight_decay=weight_decay,
-        momentum=mu,
-        centered=centered,
-        maximize=maximize,
-    )
+    return Optimizer(init, update)
+
+
+_WEIGHT_DECAY = nonnegative("weight_decay", 0.0)
+_MAXIMIZE = flag("maximize", False, drawn=False)
+
+ADAGRAD = OptimizerRecord(
+    name="adagrad",
+    family="adaptive rates",
+    rule=adagrad,
+    hyperparameters=(
+        learning_rate(1e-2),
+        nonnegative("lr_decay", 0.0),
+        _WEIGHT_DECAY,
+        nonnegative("initial_accumulator_value", 0.0, draw=(0.0, 1.0)),
+        nonnegative("eps", 1e-10, draw=(1e-12, 1e-4), log=True),
+        _MAXIMIZE,
+    ),
+    summary="AdaGrad: per-coordinate rates from the sum of squared gradients",
+    color="#d62728",
+    torch=TorchClass("Adagrad"),
+    gallery={"lr": 2.0},
+)
+
+ADADELTA = OptimizerRecord(
+    name="adadelta",
+    family="adaptive rates",
+    rule=adadelta,
+    hyperparameters=(
+        learning_rate(1.0),
+        unit_interval("rho", 0.9, closed=True, draw=(0.0, 1.0)),
+        nonnegative("eps", 1e-6, draw=(1e-12, 1e-4), log=True),
+        _WEIGHT_DECAY,
+        _MAXIMIZE,
+    ),
+    summary="Adadelta: steps scaled by the ratio of running RMS step and gradient",
+    color="#9467bd",
+    torch=TorchClass("Adadelta"),
+    gallery={"lr": 10.0},
+)
+
+RMSPROP = OptimizerRecord(
+    name="rmsprop",
+    family="adaptive rates",
+    rule=rmsprop,
+    hyperparameters=(
+        learning_rate(1e-2),
+        unit_interval("alpha", 0.99, draw=(0.0, 0.999)),
+        nonnegative("eps", 1e-8, draw=(1e-12, 1e-4), log=True),
+        _WEIGHT_DECAY,
+        unit_interval("momentum", 0.0),
+        flag("centered", False),
+        _MAXIMIZE,
+    ),
+    summary="RMSprop: the gradient divided by a running RMS of gradients",
+    color="#8c564b",
+    torch=TorchClass("RMSprop"),
+    gallery={"lr": 0.15},
+)

@@ -10,21 +10,24 @@ from typing import NamedTuple
 
 from numpy.typing import ArrayLike
 
-from optverify.errors import InvalidArgument
-from optverify.optim.base import (
-    Array,
-    Optimizer,
-    check_bool,
-    check_lr,
-    check_nonnegative,
-    check_unit_interval,
-    effective_gradient,
-    make,
-    register,
-    zeros_like,
+from optverify.optim.base import Array, Optimizer, effective_gradient, zeros_like
+from optverify.optim.records import (
+    Hyperparameter,
+    OptimizerRecord,
+    TorchClass,
+    flag,
+    learning_rate,
+    nonnegative,
+    unit_interval,
 )
 
-__all__ = ["MomentumState", "SgdState", "momentum", "nesterov", "sgd"]
+__all__ = [
+    "MOMENTUM",
+    "NESTEROV",
+    "SGD",
+    "MomentumState",
+    "SgdState",
+]
 
 
 class SgdState(NamedTuple):
@@ -40,8 +43,7 @@ class MomentumState(NamedTuple):
     b: Array
 
 
-@register("sgd")
-def sgd(lr: float = 1e-3, weight_decay: float = 0.0, maximize: bool = False) -> Optimizer:
+def sgd(*, lr: float, weight_decay: float, maximize: bool) -> Optimizer:
     r"""Plain gradient descent, as ``torch.optim.SGD(lr, weight_decay=...)``.
 
     .. math::
@@ -56,9 +58,6 @@ def sgd(lr: float = 1e-3, weight_decay: float = 0.0, maximize: bool = False) -> 
     References:
       Robbins & Monro, A Stochastic Approximation Method, Ann. Math. Statist. 22 (1951).
     """
-    lr = check_lr(lr)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
-    maximize = check_bool("maximize", maximize)
 
     def init(params: ArrayLike) -> SgdState:
         return SgdState(t=0)
@@ -69,61 +68,21 @@ def sgd(lr: float = 1e-3, weight_decay: float = 0.0, maximize: bool = False) -> 
         g = effective_gradient(grads, params, weight_decay, maximize)
         return -lr * g, SgdState(state.t + 1)
 
-    return make("sgd", init, update, lr=lr, weight_decay=weight_decay, maximize=maximize)
+    return Optimizer(init, update)
 
 
-def _momentum(
-    name: str,
-    lr: float,
-    momentum_: float,
-    dampening: float,
-    weight_decay: float,
-    nesterov_: bool,
-    maximize: bool,
-) -> Optimizer:
-    lr = check_lr(lr)
-    mu = check_unit_interval("momentum", momentum_)
-    tau = check_unit_interval("dampening", dampening, closed=True)
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
-    maximize = check_bool("maximize", maximize)
-    if nesterov_ and (mu <= 0 or tau != 0):
-        raise InvalidArgument(
-            f"momentum={momentum_!r}, dampening={dampening!r} is invalid for nesterov: "
-            "Nesterov momentum needs momentum > 0 and dampening = 0."
-        )
-
-    def init(params: ArrayLike) -> MomentumState:
-        return MomentumState(t=0, b=zeros_like(params))
-
-    def update(
-        grads: ArrayLike, state: MomentumState, params: ArrayLike | None = None
-    ) -> tuple[Array, MomentumState]:
-        g = effective_gradient(grads, params, weight_decay, maximize)
-        if mu == 0:  # torch skips the buffer entirely
-            return -lr * g, MomentumState(state.t + 1, state.b)
-        b = g.copy() if state.t == 0 else mu * state.b + (1 - tau) * g
-        d = g + mu * b if nesterov_ else b
-        return -lr * d, MomentumState(state.t + 1, b)
-
-    return make(
-        name,
-        init,
-        update,
-        lr=lr,
-        momentum=mu,
-        **({} if nesterov_ else {"dampening": tau}),
-        weight_decay=weight_decay,
-        maximize=maximize,
-    )
+def _buffer(state: MomentumState, g: Array, mu: float, tau: float) -> Array:
+    """torch's momentum buffer: the gradient itself at the first step, then
+    ``mu * b + (1 - tau) * g``."""
+    return g.copy() if state.t == 0 else mu * state.b + (1 - tau) * g
 
 
-@register("momentum")
+def _init_momentum(params: ArrayLike) -> MomentumState:
+    return MomentumState(t=0, b=zeros_like(params))
+
+
 def momentum(
-    lr: float = 1e-3,
-    momentum: float = 0.9,
-    dampening: float = 0.0,
-    weight_decay: float = 0.0,
-    maximize: bool = False,
+    *, lr: float, momentum: float, dampening: float, weight_decay: float, maximize: bool
 ) -> Optimizer:
     r"""Heavy-ball momentum, as ``torch.optim.SGD(lr, momentum=...)``.
 
@@ -148,16 +107,21 @@ def momentum(
       Polyak, Some methods of speeding up the convergence of iteration methods, USSR Comput.
       Math. Math. Phys. 4(5) (1964).
     """
-    return _momentum("momentum", lr, momentum, dampening, weight_decay, False, maximize)
+    mu, tau = momentum, dampening
+
+    def update(
+        grads: ArrayLike, state: MomentumState, params: ArrayLike | None = None
+    ) -> tuple[Array, MomentumState]:
+        g = effective_gradient(grads, params, weight_decay, maximize)
+        if mu == 0:  # torch skips the buffer entirely
+            return -lr * g, MomentumState(state.t + 1, state.b)
+        b = _buffer(state, g, mu, tau)
+        return -lr * b, MomentumState(state.t + 1, b)
+
+    return Optimizer(_init_momentum, update)
 
 
-@register("nesterov")
-def nesterov(
-    lr: float = 1e-3,
-    momentum: float = 0.9,
-    weight_decay: float = 0.0,
-    maximize: bool = False,
-) -> Optimizer:
+def nesterov(*, lr: float, momentum: float, weight_decay: float, maximize: bool) -> Optimizer:
     r"""Nesterov momentum, as ``torch.optim.SGD(lr, momentum=..., nesterov=True)``.
 
     .. math::
@@ -179,4 +143,70 @@ def nesterov(
       O(1/k^2), Dokl. Akad. Nauk SSSR 269 (1983); Sutskever, Martens, Dahl & Hinton, On the
       importance of initialization and momentum in deep learning, ICML 2013.
     """
-    return _momentum("nesterov", lr, momentum, 0.0, weight_decay, True, maximize)
+    mu = momentum
+
+    def update(
+        grads: ArrayLike, state: MomentumState, params: ArrayLike | None = None
+    ) -> tuple[Array, MomentumState]:
+        g = effective_gradient(grads, params, weight_decay, maximize)
+        b = _buffer(state, g, mu, 0.0)
+        return -lr * (g + mu * b), MomentumState(state.t + 1, b)
+
+    return Optimizer(_init_momentum, update)
+
+
+_WEIGHT_DECAY = nonnegative("weight_decay", 0.0)
+_MAXIMIZE = flag("maximize", False, drawn=False)
+
+SGD = OptimizerRecord(
+    name="sgd",
+    family="gradient descent",
+    rule=sgd,
+    hyperparameters=(learning_rate(1e-3), _WEIGHT_DECAY, _MAXIMIZE),
+    summary="plain gradient descent",
+    color="#1f77b4",
+    torch=TorchClass("SGD"),
+    gallery={"lr": 0.1},
+)
+
+MOMENTUM = OptimizerRecord(
+    name="momentum",
+    family="gradient descent",
+    rule=momentum,
+    hyperparameters=(
+        learning_rate(1e-3),
+        unit_interval("momentum", 0.9),
+        unit_interval("dampening", 0.0, closed=True, draw=(0.0, 1.0)),
+        _WEIGHT_DECAY,
+        _MAXIMIZE,
+    ),
+    summary="heavy-ball momentum",
+    color="#ff7f0e",
+    torch=TorchClass("SGD"),
+    gallery={"lr": 0.01, "momentum": 0.9},
+)
+
+NESTEROV = OptimizerRecord(
+    name="nesterov",
+    family="gradient descent",
+    rule=nesterov,
+    hyperparameters=(
+        learning_rate(1e-3),
+        Hyperparameter(
+            "momentum",
+            0.9,
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            high_open=True,
+            why="it must lie in (0, 1): Nesterov momentum needs momentum > 0 and dampening = 0.",
+            draw=(0.01, 0.99),
+        ),
+        _WEIGHT_DECAY,
+        _MAXIMIZE,
+    ),
+    summary="Nesterov momentum",
+    color="#2ca02c",
+    torch=TorchClass("SGD", {"nesterov": True}),
+    gallery={"lr": 0.01, "momentum": 0.9},
+)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from optverify.symbolic.codegen import derivatives
+from optverify.symbolic.derivatives import derivatives
 from optverify.symbolic.expressions import X, Y
 from optverify.symbolic.surfaces import Array, Surface, Window
 

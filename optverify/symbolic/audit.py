@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from optverify.errors import InvalidArgument
-from optverify.symbolic.codegen import derivatives
+from optverify.symbolic.derivatives import derivatives
 from optverify.symbolic.expressions import X, Y, rational_text
 from optverify.symbolic.surfaces import Surface
 

@@ -21,7 +21,8 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from optverify.symbolic.expressions import X, Y, rational_text
+from optverify.symbolic.derivatives import derivatives
+from optverify.symbolic.expressions import rational_text
 from optverify.symbolic.surfaces import (
     CODEGEN_VERSION,
     NumericFunctions,
@@ -31,7 +32,6 @@ from optverify.symbolic.surfaces import (
 __all__ = [
     "GENERATED_PATH",
     "compile_functions",
-    "derivatives",
     "function_source",
     "module_source",
 ]
@@ -50,13 +50,6 @@ class _Printer(NumPyPrinter):  # type: ignore[misc]
 
     def _print_Half(self, expr: sp.Rational) -> str:  # noqa: N802 (SymPy printer API)
         return "0.5"
-
-
-def derivatives(expr: sp.Expr) -> tuple[sp.Expr, list[sp.Expr], list[list[sp.Expr]]]:
-    """Return ``(f, [f_x, f_y], [[f_xx, f_xy], [f_yx, f_yy]])`` of an expression in x, y."""
-    gradient = [sp.diff(expr, v) for v in (X, Y)]
-    hessian = [[sp.diff(g, v) for v in (X, Y)] for g in gradient]
-    return expr, gradient, hessian
 
 
 _PARENTHESIZED_DECIMAL = re.compile(r"\((\d+\.\d+)\)")

@@ -38,6 +38,7 @@ __all__ = [
     "get",
     "names",
     "register",
+    "replace_window",
     "resolve",
 ]
 
@@ -130,6 +131,8 @@ class Surface:
       minima: the known global minima; ``()`` when f is unbounded below, ``None`` when unknown.
       description: one line saying what the surface is.
       reference: where it comes from.
+      start: a natural starting point for runs on it, if it has one (the seed post's start);
+        commands that need a start and are not given one use it.
     """
 
     name: str
@@ -138,6 +141,7 @@ class Surface:
     minima: tuple[Minimum, ...] | None = None
     description: str = ""
     reference: str = ""
+    start: tuple[float, float] | None = None
     _numeric: list[NumericFunctions] = field(default_factory=list, repr=False)
 
     @cached_property
@@ -248,7 +252,7 @@ def get(name: str) -> Surface:
     except KeyError:
         raise InvalidArgument(
             f"surface={name!r} is unknown: it needs to be one of {', '.join(_REGISTRY)} "
-            "(or pass an expression with --expr)."
+            "(or give an expression in x and y instead)."
         ) from None
 
 
@@ -270,17 +274,20 @@ def from_expression(text: str, window: Window | None = None, name: str = "expr")
 
 
 def resolve(name: str | None, expr: str | None, window: Window | None = None) -> Surface:
-    """The surface a command asks for: ``--surface NAME`` or ``--expr EXPR``, not both."""
+    """The surface named ``name`` or spelled by ``expr`` (not both), in ``window`` if given."""
     if name is not None and expr is not None:
         raise InvalidArgument(
-            "surface and expr were both given: pass --surface or --expr, not both."
+            "surface and expr were both given: give a surface's name or an expression, not both."
         )
     if expr is not None:
         return from_expression(expr, window)
     surface = get(name if name is not None else "seed")
-    if window is not None:
-        return dataclasses.replace(surface, window=window)
-    return surface
+    return surface if window is None else replace_window(surface, window)
+
+
+def replace_window(surface: Surface, window: Window) -> Surface:
+    """``surface`` with another default window."""
+    return dataclasses.replace(surface, window=window, _numeric=surface._numeric)
 
 
 _LIBRARY = "Surjanovic & Bingham, Virtual Library of Simulation Experiments, www.sfu.ca/~ssurjano"
@@ -293,7 +300,8 @@ for _surface in (
         (Minimum((0.482384247137343, -4.255968289210564), -4.962203155151476),),
         "The surface of the blog post 'Optimizer 3' (2021): quartic, not convex, minimum "
         "outside the post's plot.",
-        "iissaacc, 'Optimizer 3', velog.io, 2021-07-07 (../shared/seed/optimizer-3.txt)",
+        "iissaacc, 'Optimizer 3', velog.io, 2021-07-07 (a copy ships in optverify/seed/)",
+        start=(0.5, 5.8),
     ),
     Surface(
         "bowl",

@@ -6,8 +6,8 @@
     @given(strategies.hyperparameters("adam"), strategies.gradient_sequences())
     def test_my_adam(h, grads): ...
 
-Every strategy draws values in the valid ranges of ``torch.optim`` (the same ranges the
-factories validate), on log scales where magnitudes matter.
+Hyperparameters are drawn from the ranges each optimizer's record states (inside the ranges
+its factory accepts), on log scales where magnitudes matter.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 from optverify.errors import InvalidArgument
-from optverify.optim.base import defaults
+from optverify.optim import REGISTRY
+from optverify.optim.records import Hyperparameter, OptimizerRecord
 from optverify.symbolic.surfaces import Surface, Window
 
 __all__ = [
-    "RANGES",
     "batch_shapes",
     "gradient_sequences",
     "hyperparameters",
@@ -93,51 +93,42 @@ def points_on(surface: Surface) -> st.SearchStrategy[np.ndarray]:
     return points_in(surface.window)
 
 
-RANGES: dict[str, st.SearchStrategy[Any]] = {
-    "lr": magnitudes(1e-4, 1.0),
-    "momentum": st.floats(0.0, 0.99),
-    "dampening": st.floats(0.0, 1.0),
-    "b1": st.floats(0.0, 0.99),
-    "b2": st.floats(0.0, 0.999),
-    "eps": magnitudes(1e-12, 1e-4),
-    "alpha": st.floats(0.0, 0.999),
-    "rho": st.floats(0.0, 1.0),
-    "weight_decay": st.floats(0.0, 0.1),
-    "lr_decay": st.floats(0.0, 0.1),
-    "momentum_decay": st.floats(0.0, 0.01),
-    "initial_accumulator_value": st.floats(0.0, 1.0),
-    "centered": st.booleans(),
-    "decoupled_weight_decay": st.booleans(),
-}
-"""The drawn range of each hyperparameter (valid for every optimizer that takes it)."""
-
-_SPECIAL: dict[tuple[str, str], st.SearchStrategy[Any]] = {
-    ("nesterov", "momentum"): st.floats(0.01, 0.99),
-}
+def _strategy(h: Hyperparameter) -> st.SearchStrategy[Any] | None:
+    """What a hyperparameter's record says to draw: ``None`` if it is never drawn."""
+    if h.draw is None:
+        return None
+    if h.kind == "flag":
+        return st.booleans()
+    low, high = h.draw
+    return magnitudes(low, high) if h.log else st.floats(low, high)
 
 
 def hyperparameters(
-    kind: str, *, names: frozenset[str] | None = None, **fixed: Any
+    kind: OptimizerRecord | str, *, names: frozenset[str] | None = None, **fixed: Any
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Hyperparameters of optimizer ``kind`` in their valid ranges.
+    """Hyperparameters of optimizer ``kind`` in the ranges its record says to draw.
 
     Args:
-      kind: a built-in optimizer name; its hyperparameters are the ones drawn.
+      kind: a built-in optimizer's record or name; its hyperparameters are the ones drawn.
       names: draw only these (a factory that takes fewer); ``None`` for all.
       **fixed: values to use instead of drawing (``eps=0.0``).
 
-    ``maximize`` is never drawn (it stays False unless fixed).
+    A hyperparameter whose record has no draw range (``maximize``) is never drawn: it stays
+    at its default unless fixed.
     """
-    known = defaults(kind)
+    record = kind if isinstance(kind, OptimizerRecord) else REGISTRY.get(kind)
+    known = record.defaults()
     unknown = set(fixed) - set(known)
     if unknown:
-        raise InvalidArgument(f"{sorted(unknown)[0]} is not a hyperparameter of {kind}.")
+        raise InvalidArgument(f"{sorted(unknown)[0]} is not a hyperparameter of {record.name}.")
     drawn: dict[str, st.SearchStrategy[Any]] = {}
-    for name in known:
-        if names is not None and name not in names:
+    for h in record.hyperparameters:
+        if names is not None and h.name not in names:
             continue
-        if name in fixed:
-            drawn[name] = st.just(fixed[name])
-        elif name in RANGES:
-            drawn[name] = _SPECIAL.get((kind, name), RANGES[name])
+        if h.name in fixed:
+            drawn[h.name] = st.just(fixed[h.name])
+        else:
+            strategy = _strategy(h)
+            if strategy is not None:
+                drawn[h.name] = strategy
     return st.fixed_dictionaries(drawn)

@@ -16,7 +16,6 @@ and how to replay it) or does not apply (and why).
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,36 +26,30 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, reproduce_failure, settings
 from hypothesis import strategies as st
 
+from optverify.adapters.resolve import resolve_optimizer
 from optverify.errors import InvalidArgument
-from optverify.optim.base import factory as builtin_factory
-from optverify.optim.base import names
-from optverify.verification.properties import (
-    CLAIMS,
-    PROPERTIES,
+from optverify.optim import REGISTRY
+from optverify.optim.records import OptimizerRecord
+from optverify.serialize import jsonable
+from optverify.verification.framework import (
+    PROFILES,
     Draws,
     Property,
     Subject,
     Violation,
     applicable,
+    by_name,
+    invariants,
 )
 
 __all__ = [
-    "PROFILES",
     "PropertyResult",
     "Report",
     "VerificationFailed",
     "assert_verified",
     "check_property",
-    "resolve_optimizer",
     "verify",
 ]
-
-PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"max_examples": 20},
-    "ci": {"max_examples": 100, "derandomize": True},
-    "thorough": {"max_examples": 1000},
-}
-"""Hypothesis settings per profile: ``ci`` is deterministic (derandomized)."""
 
 _BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']*)'\)")
 
@@ -165,21 +158,6 @@ class Report:
         return "\n".join(f"{r.name}: {r.explanation}" for r in self.failures)
 
 
-def jsonable(value: Any) -> Any:
-    """``value`` with arrays, NumPy scalars and non-finite floats made JSON-ready."""
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return repr(value)
-    return value
-
-
 def _compact(data: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in data.items())
 
@@ -194,21 +172,20 @@ def _explain(error: BaseException) -> str:
 def check_property(
     prop: Property,
     subject: Subject,
-    profile: str = "ci",
+    profile: str | None = "ci",
     *,
     replay: str | None = None,
     command: str | None = None,
     shrink: bool = True,
 ) -> PropertyResult:
-    """Run one property (or claim) against ``subject`` under Hypothesis.
+    """Run one property (or refuted statement) against ``subject`` under Hypothesis.
 
-    ``shrink=False`` reports the first counterexample found instead of the smallest (faster,
-    for tests that only ask whether a property fails).
+    ``profile`` names one of :data:`~optverify.verification.framework.PROFILES`; ``None``
+    uses the Hypothesis profile currently loaded (a test suite's own). ``shrink=False``
+    reports the first counterexample found instead of the smallest (faster, for tests that
+    only ask whether a property fails).
     """
-    if profile not in PROFILES:
-        raise InvalidArgument(
-            f"profile={profile!r} is unknown: it needs to be one of {', '.join(PROFILES)}."
-        )
+    effort = _effort(profile)
     reason = applicable(prop, subject)
     if reason is not None:
         return PropertyResult(prop.name, prop.statement, "not applicable", reason=reason)
@@ -223,10 +200,9 @@ def check_property(
     test = given(st.data())(body)
     phases = [phase for phase in Phase if shrink or phase not in (Phase.shrink, Phase.explain)]
     test = settings(
-        **PROFILES[profile],
+        **effort,
         phases=phases,
         verbosity=Verbosity.quiet,
-        database=None,
         deadline=None,
         print_blob=True,
         suppress_health_check=list(HealthCheck),
@@ -262,83 +238,27 @@ def check_property(
     return PropertyResult(prop.name, prop.statement, status, runs[0], seconds)
 
 
-_TORCH_KIND = {
-    "SGD": "sgd",
-    "Adagrad": "adagrad",
-    "Adadelta": "adadelta",
-    "RMSprop": "rmsprop",
-    "Adam": "adam",
-    "AdamW": "adamw",
-    "Adamax": "adamax",
-    "NAdam": "nadam",
-    "RAdam": "radam",
-}
-
-
-def _torch_factory(class_name: str, kind: str) -> Callable[..., Any]:
-    from optverify.optim.torch_optim import TORCH_NAMES, torch_kwargs, torch_optimizer
-
-    if TORCH_NAMES.get(kind, ("",))[0] != class_name:
+def _effort(profile: str | None) -> dict[str, Any]:
+    """Hypothesis settings for ``profile``: a named effort, or the loaded profile's."""
+    if profile is None:
+        loaded = settings.default or settings()
+        return {
+            "max_examples": loaded.max_examples,
+            "derandomize": loaded.derandomize,
+            "database": loaded.database,
+        }
+    if profile not in PROFILES:
         raise InvalidArgument(
-            f"optimizer='torch:{class_name}' cannot be verified as {kind!r}: torch's "
-            f"counterpart of {kind} is torch.optim.{TORCH_NAMES.get(kind, ('none',))[0]}."
+            f"profile={profile!r} is unknown: it needs to be one of {', '.join(PROFILES)}."
         )
-
-    def factory(**hyperparameters: Any) -> Any:
-        name, kwargs = torch_kwargs(kind, hyperparameters)
-        return torch_optimizer(name, **kwargs)
-
-    factory.__qualname__ = f"torch:{class_name}"
-    return factory
-
-
-def resolve_optimizer(spec: str, kind: str | None = None) -> tuple[Callable[..., Any], str, str]:
-    """``(factory, kind, label)`` for an optimizer named on the command line.
-
-    ``spec`` is a built-in name (``adam``), the post's ``seed-adam``, ``torch:CLASS`` or a
-    user's ``MODULE:ATTR`` factory (then ``kind`` is required).
-    """
-    if spec == "seed-adam":
-        from optverify.optim.seed import seed_adam
-
-        return functools.partial(seed_adam, gradient="given"), kind or "adam", "seed-adam"
-    if spec in names():
-        return builtin_factory(spec), kind or spec, spec
-    if spec.startswith("torch:"):
-        from optverify.optim.torch_optim import torch_class
-
-        class_name = spec.partition(":")[2]
-        torch_class(class_name)  # fails clearly without torch or for an unknown class
-        chosen = kind or _TORCH_KIND.get(class_name)
-        if chosen is None:
-            raise InvalidArgument(
-                f"optimizer={spec!r} has no default kind: pass --as KIND "
-                f"(torch classes with one: {', '.join('torch:' + c for c in _TORCH_KIND)})."
-            )
-        return _torch_factory(class_name, chosen), chosen, spec
-    if ":" in spec:
-        from optverify.loading import load_object
-
-        factory = load_object(spec, "optimizer")
-        if kind is None:
-            raise InvalidArgument(
-                f"kind is missing: say which update rule {spec} implements with --as KIND "
-                f"(one of {', '.join(names())})."
-            )
-        if not callable(factory):
-            raise InvalidArgument(f"optimizer={spec!r} is invalid: it is not callable.")
-        return factory, kind, spec
-    raise InvalidArgument(
-        f"optimizer={spec!r} is unknown: it needs to be one of {', '.join(names())}, "
-        "seed-adam, torch:CLASS or MODULE:ATTR."
-    )
+    return {"database": None, **PROFILES[profile]}
 
 
 def verify(
     optimizer: Callable[..., Any] | str,
-    kind: str | None = None,
+    kind: OptimizerRecord | str | None = None,
     *,
-    profile: str = "ci",
+    profile: str | None = "ci",
     properties: Iterable[str] | None = None,
     label: str | None = None,
     replay: str | None = None,
@@ -352,7 +272,8 @@ def verify(
       optimizer: a factory ``f(**hyperparameters) -> object with init/update``, or a name
         (``"adam"``, ``"seed-adam"``, ``"torch:Adam"``, ``"module:attr"``).
       kind: which update rule it implements (``"adam"``, ``"sgd"``, ...); inferred for names.
-      profile: ``quick``, ``ci`` (deterministic) or ``thorough``.
+      profile: ``quick``, ``dev``, ``ci`` (deterministic) or ``thorough``; ``None`` for the
+        Hypothesis profile currently loaded.
       properties: only these property names (claims included); default every invariant.
       label: the name to report it under.
       replay: ``VERSION:BLOB`` from a failure's replay line, to re-run exactly that example.
@@ -361,15 +282,17 @@ def verify(
       shrink: shrink counterexamples to the smallest (the default), or report the first found.
     """
     if isinstance(optimizer, str):
-        factory, kind, default_label = resolve_optimizer(optimizer, kind)
+        resolved = resolve_optimizer(
+            optimizer, kind.name if isinstance(kind, OptimizerRecord) else kind
+        )
+        subject = Subject.of(resolved.factory, resolved.kind, label or resolved.label)
     else:
         if kind is None:
             raise InvalidArgument(
                 f"kind is missing: say which update rule the factory implements "
-                f"(one of {', '.join(names())})."
+                f"(one of {', '.join(REGISTRY.names())})."
             )
-        factory, default_label = optimizer, None
-    subject = Subject.of(factory, kind, label or default_label)
+        subject = Subject.of(optimizer, kind, label)
     chosen = _select(properties)
     results = []
     for prop in chosen:
@@ -379,22 +302,20 @@ def verify(
         results.append(result)
         if on_result is not None:
             on_result(result)
-    return Report(subject.label, kind, profile, tuple(results))
+    return Report(subject.label, subject.kind.name, profile or "loaded", tuple(results))
 
 
 def _select(properties: Iterable[str] | None) -> Sequence[Property]:
     if properties is None:
-        return PROPERTIES
-    from optverify.verification.properties import by_name
-
+        return invariants()
     return [by_name(name) for name in properties]
 
 
 def assert_verified(
     optimizer: Callable[..., Any] | str,
-    kind: str | None = None,
+    kind: OptimizerRecord | str | None = None,
     *,
-    profile: str = "ci",
+    profile: str | None = None,
     **options: Any,
 ) -> Report:
     """:func:`verify`, raising :class:`VerificationFailed` if any property fails.
@@ -404,14 +325,12 @@ def assert_verified(
         def test_my_adam_is_adam():
             optverify.assert_verified(my_adam, kind="adam")
 
-    ``options`` are passed to :func:`verify` (``properties=[...]``, ``shrink=False``).
+    By default it searches as hard as the Hypothesis profile the test suite has loaded
+    (``max_examples``, ``derandomize``, the example database); ``profile="ci"`` and the other
+    names choose a fixed effort. ``options`` are passed to :func:`verify`
+    (``properties=[...]``, ``shrink=False``).
     """
     report = verify(optimizer, kind, profile=profile, **options)
     if not report.passed:
         raise VerificationFailed(report.summary())
     return report
-
-
-def claims_for(kind: str) -> list[Property]:
-    """The false claims that can be refuted on ``kind``."""
-    return [c for c in CLAIMS if kind in c.kinds]

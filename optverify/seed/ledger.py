@@ -1,4 +1,4 @@
-"""The seed's claims ledger: what the post says and shows, as checks computed at run time.
+"""The seed's ledger: what the post claims and shows, as checks computed at run time.
 
 Each :class:`Claim` quotes the post (or its code), states the claim in English, and gets a
 verdict from a check that runs now: ``holds``, ``refuted``, ``holds only under a condition``
@@ -14,14 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from optverify import specimens
-from optverify.optim.adam import adam
-from optverify.optim.base import factory
+from optverify.optim.adam import ADAM
 from optverify.optim.run import run
-from optverify.optim.seed import seed_adam
-from optverify.optim.sgd import sgd
+from optverify.optim.sgd import SGD
+from optverify.seed import specimens
+from optverify.seed.adam import SEED_ADAM
+from optverify.serialize import jsonable
 from optverify.symbolic import surfaces
-from optverify.verification.verify import jsonable
 
 __all__ = ["Claim", "ledger", "to_markdown"]
 
@@ -159,8 +158,8 @@ def _fades_claim(profile: str) -> Claim:
                 seen.append(float(updates[0] / (-0.05 * m / math.sqrt(v))))
         return seen
 
-    post = factors(seed_adam(lr=0.05, gradient="given"))
-    correct = factors(adam(lr=0.05, eps=0.0))
+    post = factors(SEED_ADAM.build(lr=0.05, gradient="given"))
+    correct = factors(ADAM.build(lr=0.05, eps=0.0))
 
     def show(values: list[float]) -> str:
         return ", ".join(f"{v:.4f}" for v in values)
@@ -183,10 +182,10 @@ def _fades_claim(profile: str) -> Claim:
 
 def _epsilon_claim(profile: str) -> Claim:
     g = np.array([1e-9, -1e-9])
-    updates, _ = seed_adam(lr=0.05, gradient="given").update(
-        g, seed_adam(gradient="given").init(np.zeros(2)), np.zeros(2)
-    )
-    correct, _ = adam(lr=0.05).update(g, adam().init(np.zeros(2)), np.zeros(2))
+    post_adam = SEED_ADAM.build(lr=0.05, gradient="given")
+    updates, _ = post_adam.update(g, post_adam.init(np.zeros(2)), np.zeros(2))
+    adam = ADAM.build(lr=0.05)
+    correct, _ = adam.update(g, adam.init(np.zeros(2)), np.zeros(2))
     uphill = bool(np.all(updates * g > 0))
     return Claim(
         "epsilon-guards-the-division",
@@ -247,16 +246,12 @@ def _exponent_claim(profile: str) -> Claim:
 
 
 def _sgd_claim(profile: str) -> Claim:
-    from optverify.verification.properties import (
-        ADAM_IS_SGD,
-        LARGE_EPS_MOMENTUM,
-        Subject,
-    )
+    from optverify.verification.framework import Subject, by_name
     from optverify.verification.verify import check_property
 
-    subject = Subject.of(factory("adam"), "adam")
-    refuted = check_property(ADAM_IS_SGD, subject, profile)
-    holds = check_property(LARGE_EPS_MOMENTUM, subject, profile)
+    subject = Subject.of(ADAM.factory(), ADAM)
+    refuted = check_property(by_name("adam-is-sgd"), subject, profile)
+    holds = check_property(by_name("adam-with-large-eps-is-momentum-sgd"), subject, profile)
     return Claim(
         "adam-eventually-looks-like-sgd",
         "결국에는 SGD와 생김새가 비슷해진다. (In the end it comes to look like SGD.)",
@@ -279,15 +274,15 @@ def _lr_claim(profile: str) -> Claim:
     target = min(m.value for m in seed.minima or ())
     rates = np.logspace(-4, 1, 51)
     finals: dict[str, list[float]] = {}
-    for name, build in (("sgd", sgd), ("adam", adam)):
+    for record in (SGD, ADAM):
         losses = []
         for lr in rates:
             trajectory = run(
-                build(lr=float(lr)), seed, specimens.START, specimens.STEPS, record="final"
+                record.build(lr=float(lr)), seed, specimens.START, specimens.STEPS, record="final"
             )
             loss = float(trajectory.final_losses)
             losses.append(loss if trajectory.diverged_at < 0 and math.isfinite(loss) else math.inf)
-        finals[name] = losses
+        finals[record.name] = losses
 
     def best(name: str) -> tuple[float, float]:
         index = int(np.argmin(finals[name]))
@@ -299,9 +294,9 @@ def _lr_claim(profile: str) -> Claim:
                 return float(lr)
         return None
 
-    sgd_lr, sgd_loss = best("sgd")
-    adam_lr, adam_loss = best("adam")
-    sgd_ok, adam_ok = first_within("sgd", 1e-2), first_within("adam", 1e-2)
+    sgd_lr, sgd_loss = best(SGD.name)
+    adam_lr, adam_loss = best(ADAM.name)
+    sgd_ok, adam_ok = first_within(SGD.name, 1e-2), first_within(ADAM.name, 1e-2)
     return Claim(
         "adam-needs-a-higher-learning-rate",
         "이 과제에서 기본 세팅으로는 SGD보다 수렴이 더 어려웠고 "
@@ -323,16 +318,18 @@ def _lr_claim(profile: str) -> Claim:
             "learning_rates": rates,
             "final_loss": finals,
             "minimum": target,
-            "first_lr_within_0.01": {"sgd": sgd_ok, "adam": adam_ok},
+            "first_lr_within_0.01": {SGD.name: sgd_ok, ADAM.name: adam_ok},
         },
     )
 
 
 def _paper_bound_claim(profile: str) -> Claim:
-    from optverify.verification.properties import PAPER_BOUND, Subject, adam_bound
+    from optverify.verification.framework import Subject, by_name
+    from optverify.verification.invariants.adam_family import adam_bound
     from optverify.verification.verify import check_property
 
-    result = check_property(PAPER_BOUND, Subject.of(factory("adam"), "adam"), profile)
+    subject = Subject.of(ADAM.factory(), ADAM)
+    result = check_property(by_name("adam-paper-step-bound"), subject, profile)
     b1, b2 = 0.9, 0.999
     t = 1000
     paper = (1 - b1) / math.sqrt(1 - b2)

@@ -1,6 +1,7 @@
 """The seed's code, reproduced faithfully, bugs included.
 
-The blog post "Optimizer 3" (iissaacc, velog.io, 2021-07-07; ``../shared/seed/``) implements
+The blog post "Optimizer 3" (iissaacc, velog.io, 2021-07-07; a copy is
+``optverify/seed/optimizer-3.txt``) implements
 Adam in NumPy on a 2-D surface. Its code is kept here exactly as written (only type hints are
 added) so that the toolkit can demonstrate each of its findings on the real thing:
 
@@ -23,10 +24,11 @@ surface is derived from the expression text, not from :func:`df`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from optverify.symbolic import surfaces
 from optverify.symbolic.surfaces import Window
 
 __all__ = [
@@ -44,8 +46,8 @@ __all__ = [
 PLOT_WINDOW = Window(-1.0, 2.0, -2.0, 1.0)
 """The window the post plots: ``x = np.arange(-1, 2, 0.01)``, ``y = np.arange(-2, 1, 0.01)``."""
 
-START = (0.5, 5.8)
-"""The post's starting point, ``adamX, adamY = [.5], [5.8]``."""
+START = cast(tuple[float, float], surfaces.get("seed").start)
+"""The post's starting point, ``adamX, adamY = [.5], [5.8]`` (the seed surface's start)."""
 
 STEPS = 93
 """Adam steps the post takes: one call, then ``for i in range(92)``."""

@@ -1,6 +1,6 @@
 """The post's Adam as an optimizer with the common ``(init, update)`` contract.
 
-:func:`optverify.specimens.adam` is the post's code, unchanged. This adapter runs that very
+:func:`optverify.seed.specimens.adam` is the post's code, unchanged. This adapter runs that very
 function on every update, so its bugs come along: the step counter reset (the bias correction
 never fades), the subtracted epsilon, the moments swapped in nothing but the printed formula.
 
@@ -26,19 +26,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optverify import specimens
 from optverify.errors import InvalidArgument
-from optverify.optim.base import (
-    Array,
-    Optimizer,
-    check_lr,
-    check_unit_interval,
-    make,
-    register,
-    require_params,
-)
+from optverify.optim.adam import ADAM
+from optverify.optim.base import Array, Optimizer, require_params
+from optverify.optim.records import OptimizerRecord, choice, learning_rate, unit_interval
+from optverify.seed import specimens
 
-__all__ = ["SeedAdamState", "seed_adam"]
+__all__ = ["SEED_ADAM", "SeedAdamState", "seed_adam"]
 
 
 class SeedAdamState(NamedTuple):
@@ -66,10 +60,7 @@ def _post_adam_with_gradient(dx: Array, dy: Array) -> PostAdam:
     return rebound
 
 
-@register("seed-adam", specimen=True)
-def seed_adam(
-    lr: float = 5e-2, b1: float = 0.9, b2: float = 0.999, gradient: str = "post"
-) -> Optimizer:
+def seed_adam(*, lr: float, b1: float, b2: float, gradient: str) -> Optimizer:
     r"""The post's Adam, bugs included (a specimen, not an optimizer to use).
 
     What the post's code computes, with :math:`t` reset to 1 on every call:
@@ -88,15 +79,9 @@ def seed_adam(
         the gradient passed to ``update``.
 
     References:
-      iissaacc, "Optimizer 3", velog.io, 2021-07-07 (``../shared/seed/optimizer-3.txt``).
+      iissaacc, "Optimizer 3", velog.io, 2021-07-07 (a copy ships as
+      ``optverify/seed/optimizer-3.txt``).
     """
-    lr = check_lr(lr)
-    b1 = check_unit_interval("b1", b1)
-    b2 = check_unit_interval("b2", b2)
-    if gradient not in ("post", "given"):
-        raise InvalidArgument(
-            f"gradient={gradient!r} is invalid: it needs to be one of post, given."
-        )
 
     def init(params: ArrayLike) -> SeedAdamState:
         zeros = np.zeros(np.shape(params)[:-1])
@@ -133,4 +118,21 @@ def seed_adam(
         )
         return moved - p, new_state
 
-    return make("seed-adam", init, update, lr=lr, b1=b1, b2=b2, gradient=gradient)
+    return Optimizer(init, update)
+
+
+SEED_ADAM = OptimizerRecord(
+    name="seed-adam",
+    family="adaptive moments",
+    rule=seed_adam,
+    hyperparameters=(
+        learning_rate(5e-2),
+        unit_interval("b1", 0.9),
+        unit_interval("b2", 0.999, draw=(0.0, 0.999)),
+        choice("gradient", "post", ("post", "given")),
+    ),
+    summary="the post's own Adam, bugs included (a specimen)",
+    color="#000000",
+    kind=ADAM,
+    specimen=True,
+)

@@ -6,59 +6,41 @@
 torch's optimizers can be run, traced and verified like ours. torch is imported only here, and
 only when this is used; it is never a dependency of optverify.
 
-:data:`TORCH_NAMES` maps each built-in optimizer to its torch class and translates our
+:func:`torch_kwargs` reads an optimizer record's torch counterpart and translates our
 hyperparameter names (``b1, b2``) to torch's (``betas``).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from optverify.errors import InvalidArgument
-from optverify.optim.base import Array, Optimizer, defaults, make
+from optverify.optim import REGISTRY
+from optverify.optim.base import Array, Optimizer
+from optverify.optim.records import OptimizerRecord
 
-__all__ = ["TORCH_NAMES", "TorchState", "torch_class", "torch_kwargs", "torch_optimizer"]
-
-TORCH_NAMES: dict[str, tuple[str, dict[str, Any]]] = {
-    "sgd": ("SGD", {}),
-    "momentum": ("SGD", {}),
-    "nesterov": ("SGD", {"nesterov": True}),
-    "adagrad": ("Adagrad", {}),
-    "adadelta": ("Adadelta", {}),
-    "rmsprop": ("RMSprop", {}),
-    "adam": ("Adam", {}),
-    "amsgrad": ("Adam", {"amsgrad": True}),
-    "adamw": ("AdamW", {}),
-    "adamax": ("Adamax", {}),
-    "nadam": ("NAdam", {}),
-    "radam": ("RAdam", {}),
-}
-"""Built-in optimizer name -> (``torch.optim`` class name, fixed keyword arguments)."""
+__all__ = ["TorchState", "torch_class", "torch_kwargs", "torch_optimizer"]
 
 
-def torch_kwargs(name: str, hyperparameters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The torch class and keyword arguments equivalent to our optimizer ``name`` with
-    ``hyperparameters`` (defaults filled in from our factory)."""
-    if name not in TORCH_NAMES:
+def torch_kwargs(
+    record: OptimizerRecord, hyperparameters: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The torch class and keyword arguments equivalent to the optimizer of ``record`` with
+    ``hyperparameters`` (defaults filled in from the record)."""
+    if record.torch is None:
+        names = ", ".join(r.name for r in REGISTRY.records() if r.torch is not None)
         raise InvalidArgument(
-            f"optimizer={name!r} has no torch.optim counterpart: it needs to be one of "
-            f"{', '.join(TORCH_NAMES)}."
+            f"optimizer={record.name!r} has no torch.optim counterpart: it needs to be one of "
+            f"{names}."
         )
-    class_name, fixed = TORCH_NAMES[name]
-    settings = {**defaults(name), **hyperparameters}
-    kwargs = dict(fixed)
-    for key, value in settings.items():
-        if key == "b1":
-            kwargs["betas"] = (value, settings["b2"])
-        elif key != "b2":
-            kwargs[key] = value
-    return class_name, kwargs
+    return record.torch.name, record.torch.kwargs({**record.defaults(), **hyperparameters})
 
 
 class TorchState(NamedTuple):
@@ -133,4 +115,4 @@ def torch_optimizer(class_name: str, **kwargs: Any) -> Optimizer:
             new_state = copy.deepcopy(optimizer.state[param])
         return moved - p, TorchState(state.t + 1, new_state)
 
-    return make(f"torch:{class_name}", init, update, **kwargs)
+    return Optimizer(init, update, f"torch:{class_name}", MappingProxyType(dict(kwargs)))

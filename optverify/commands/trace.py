@@ -1,0 +1,146 @@
+"""``optverify trace``: one optimizer from one start, the trajectory as CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from optverify.commands.options import (
+    EXIT_OK,
+    add_format,
+    add_surface_options,
+    command,
+    optimizer_record,
+    output,
+    point,
+    resolve_surface,
+    setting,
+    steps,
+)
+from optverify.errors import InvalidArgument
+from optverify.optim.base import Optimizer
+from optverify.symbolic.surfaces import Surface
+
+__all__ = ["add_commands", "add_optimizer_options", "build_optimizer", "start_of"]
+
+
+def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
+    """``--optimizer NAME``, ``--lr`` and ``--set KEY=VALUE``."""
+    from optverify.optim import REGISTRY
+
+    parser.add_argument(
+        "--optimizer",
+        metavar="NAME",
+        type=optimizer_record,
+        default="adam",
+        help=f"a registered optimizer: {', '.join(REGISTRY.names(specimens=True))} (default: adam)",
+    )
+    parser.add_argument("--lr", type=float, metavar="LR", help="the learning rate")
+    parser.add_argument(
+        "--set",
+        action="append",
+        type=setting,
+        default=[],
+        metavar="KEY=VALUE",
+        help="another hyperparameter, e.g. --set b1=0.8 --set eps=1e-6 (repeatable)",
+    )
+
+
+def build_optimizer(args: argparse.Namespace) -> Optimizer:
+    """The optimizer ``--optimizer``, ``--lr`` and ``--set`` describe."""
+    settings: dict[str, Any] = dict(args.set)
+    if args.lr is not None:
+        settings["lr"] = args.lr
+    built: Optimizer = args.optimizer.build(**settings)
+    return built
+
+
+def start_of(surface: Surface, given: tuple[float, float] | None) -> tuple[float, float]:
+    """The start given, or the surface's own."""
+    if given is not None:
+        return given
+    if surface.start is not None:
+        return surface.start
+    raise InvalidArgument(
+        f"start is missing: pass --start X,Y for surface {surface.name!r} "
+        "(it has no start of its own)."
+    )
+
+
+def _trace_command(args: argparse.Namespace) -> int:
+    from optverify.optim.run import run
+    from optverify.serialize import dumps
+
+    surface = resolve_surface(args)
+    start = start_of(surface, args.start)
+    optimizer = build_optimizer(args)
+    trajectory = run(optimizer, surface, start, args.steps)
+    diverged = int(trajectory.diverged_at)
+    last = len(trajectory.steps) if diverged < 0 else diverged + 1
+    rows = [
+        (int(step), float(p[0]), float(p[1]), float(loss))
+        for step, p, loss in zip(
+            trajectory.steps[:last], trajectory.points[:last], trajectory.losses[:last], strict=True
+        )
+    ]
+    if args.format == "json":
+        text = dumps(
+            {
+                "surface": surface.name,
+                "expression": surface.source,
+                "optimizer": optimizer.name,
+                "hyperparameters": dict(optimizer.hyperparameters),
+                "start": list(start),
+                "steps": args.steps,
+                "diverged_at": None if diverged < 0 else diverged,
+                "trajectory": [{"step": s, "x": x, "y": y, "loss": f} for s, x, y, f in rows],
+            },
+            indent=1,
+        )
+    else:
+        lines = ["step,x,y,loss"]
+        lines.extend(f"{s},{x!r},{y!r},{f!r}" for s, x, y, f in rows)
+        text = "\n".join(lines)
+    if args.out:
+        from optverify.files import write_text_atomically
+
+        write_text_atomically(args.out, text + "\n")
+        print(f"wrote {args.out} ({len(rows)} rows)", file=sys.stderr)
+    else:
+        print(text)
+    if diverged >= 0:
+        print(
+            f"optverify trace: the run diverged at step {diverged} (the point or its gradient "
+            "was no longer finite); the trace stops there.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``trace``."""
+    p = command(
+        commands,
+        "trace",
+        "Run one optimizer from one start and print the trajectory (CSV or JSON).",
+        "optverify trace --surface rosenbrock --optimizer adam --lr 0.05 --start -1.2,1.0 "
+        "--steps 500",
+        _trace_command,
+    )
+    add_surface_options(p)
+    add_optimizer_options(p)
+    p.add_argument(
+        "--start",
+        metavar="X,Y",
+        type=point,
+        help="the starting point (default: the surface's own, e.g. the post's 0.5,5.8 on seed)",
+    )
+    p.add_argument("--steps", type=steps, default=100, metavar="N", help="steps (default: 100)")
+    add_format(p, ("csv", "json"))
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        type=output(),
+        help="write to FILE (atomically) instead of stdout",
+    )

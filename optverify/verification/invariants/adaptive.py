@@ -1,0 +1,126 @@
+"""Invariants of per-coordinate adaptive rates (Adam's too): the first step, scale
+invariance, AdaGrad's shrinking rate and Adadelta's first step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from optverify.optim.adam import ADAM, ADAMAX, ADAMW, AMSGRAD, NADAM
+from optverify.optim.adaptive import ADADELTA, ADAGRAD, RMSPROP
+from optverify.verification import strategies as ost
+from optverify.verification.framework import (
+    Draws,
+    Subject,
+    Violation,
+    close,
+    eps_hint,
+    fmt,
+    invariant,
+    run_sequence,
+)
+
+_ADAM = (ADAM, AMSGRAD, ADAMW)
+
+
+@invariant(
+    "first-step-is-a-sign-step",
+    "|step_1| = lr*|g|/(|g| + eps) <= lr against the gradient (Adam, AdaGrad); "
+    "lr*|g|/(sqrt(1 - alpha)*|g| + eps) for RMSprop.",
+    kinds=(*_ADAM, ADAMAX, ADAGRAD, RMSPROP),
+    requires={"weight_decay": 0.0},
+)
+def _first_step(subject: Subject, draw: Draws) -> None:
+    fixed: dict[str, Any] = {"weight_decay": 0.0}
+    if subject.kind is RMSPROP:
+        fixed.update(momentum=0.0, centered=False)
+    if subject.kind is ADAGRAD:
+        fixed.update(initial_accumulator_value=0.0)
+    given, h = subject.draw(draw, **fixed)
+    g = draw(ost.vectors(1e-12, 1e3), "gradient")
+    steps, _ = run_sequence(subject.build(given), g[None], np.zeros(2))
+    step = steps[0]
+    lr, eps = h["lr"], h["eps"]
+    scale = math.sqrt(1 - h["alpha"]) if subject.kind is RMSPROP else 1.0
+    expected = -lr * g / (scale * np.abs(g) + eps)
+    wrong_way = bool(np.any(step * g > 0))
+    if wrong_way or not close(step, expected, rtol=1e-9, atol=1e-300):
+        where = "uphill, along the gradient" if wrong_way else "by the wrong amount"
+        denominator = "sqrt(1 - alpha)*|g|" if subject.kind is RMSPROP else "|g|"
+        hint = eps_hint(step, -lr * g, scale * np.abs(g), eps)
+        raise Violation(
+            f"The first step must be -lr*g/({denominator} + eps), a step of at most lr in "
+            f"each coordinate against the gradient: with g = {fmt(g)}, lr = {lr:.6g}, "
+            f"eps = {eps:.3g} that is {fmt(expected)}, but the step was {fmt(step)}, "
+            f"{where}.{hint}"
+        )
+
+
+@invariant(
+    "scale-invariance",
+    "With eps = 0, multiplying every gradient by c > 0 leaves every step unchanged.",
+    kinds=(*_ADAM, ADAMAX, NADAM, ADAGRAD, RMSPROP),
+    requires={"eps": 0.0, "weight_decay": 0.0},
+)
+def _scale_invariance(subject: Subject, draw: Draws) -> None:
+    fixed: dict[str, Any] = {"eps": 0.0, "weight_decay": 0.0}
+    if subject.kind is ADAGRAD:
+        fixed["initial_accumulator_value"] = 0.0
+    given, _ = subject.draw(draw, **fixed)
+    grads = draw(ost.gradient_sequences(1, 20, 1e-3, 1e3, zeros=False), "gradients")
+    c = draw(ost.magnitudes(1e-3, 1e3), "scale c")
+    plain, _ = run_sequence(subject.build(given), grads, np.zeros(2))
+    scaled, _ = run_sequence(subject.build(given), c * grads, np.zeros(2))
+    for t, (a, b) in enumerate(zip(plain, scaled, strict=True), start=1):
+        if not close(b, a, rtol=1e-9):
+            raise Violation(
+                f"With eps = 0 the step depends on the gradients only through ratios like "
+                f"m/sqrt(v), so multiplying every gradient by c = {c:.6g} must leave it "
+                f"unchanged. At step {t} the step was {fmt(a)} and became {fmt(b)}."
+            )
+
+
+@invariant(
+    "adagrad-effective-rate-never-grows",
+    "s_t = s_(t-1) + g_t^2 >= s_(t-1), so |step_t|/|g_t| = lr_t/(sqrt(s_t) + eps) never grows.",
+    kinds=(ADAGRAD,),
+    requires={"weight_decay": 0.0},
+)
+def _adagrad_rate(subject: Subject, draw: Draws) -> None:
+    given, _ = subject.draw(draw, weight_decay=0.0)
+    grads = draw(ost.gradient_sequences(2, 30, 1e-3, 1e3, zeros=False), "gradients")
+    steps, _ = run_sequence(subject.build(given), grads, np.zeros(2))
+    previous = np.full(2, np.inf)
+    for t, (step, g) in enumerate(zip(steps, grads, strict=True), start=1):
+        rate = np.abs(step) / np.abs(g)
+        if np.any(rate > previous * (1 + 1e-12)):
+            raise Violation(
+                f"AdaGrad's accumulator sum_(k<=t) g_k^2 never decreases, so its effective "
+                f"rate |step|/|g| never grows. It went from {fmt(previous)} to {fmt(rate)} "
+                f"at step {t} (gradient {fmt(g)})."
+            )
+        previous = rate
+
+
+@invariant(
+    "adadelta-first-step",
+    "u_0 = 0: step_1 = -lr*sqrt(eps)*g/sqrt((1 - rho)*g^2 + eps), at most lr*sqrt(eps/(1 - rho)) "
+    "in size whatever g is.",
+    kinds=(ADADELTA,),
+    requires={"weight_decay": 0.0},
+)
+def _adadelta_first(subject: Subject, draw: Draws) -> None:
+    given, h = subject.draw(draw, weight_decay=0.0)
+    g = draw(ost.vectors(1e-6, 1e6), "gradient")
+    steps, _ = run_sequence(subject.build(given), g[None], np.zeros(2))
+    lr, rho, eps = h["lr"], h["rho"], h["eps"]
+    expected = -lr * np.sqrt(eps) / np.sqrt((1 - rho) * g * g + eps) * g
+    if not close(steps[0], expected, rtol=1e-9, atol=1e-300):
+        raise Violation(
+            f"Adadelta starts with an empty step history u_0 = 0, so its first step is "
+            f"-lr*sqrt(eps)*g/sqrt((1 - rho)*g^2 + eps) = {fmt(expected)} for g = {fmt(g)} "
+            f"(rho = {rho:.6g}, eps = {eps:.3g}); it was {fmt(steps[0])}."
+        )
