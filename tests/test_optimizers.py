@@ -225,3 +225,18 @@ def test_the_hyperparameter_names_are_the_same_everywhere() -> None:
         assert set(optimizers.defaults(name)) <= allowed
         built = optimizers.get(name)
         assert set(built.hyperparameters) <= allowed
+
+
+@pytest.mark.parametrize("record", optimizers.records(specimens=True), ids=lambda r: r.name)
+def test_every_hyperparameter_states_what_property_tests_draw_and_it_is_valid(record: Any) -> None:
+    for h in record.hyperparameters:
+        if h.draw is None:
+            # Never drawn, on purpose: a direction (maximize) or a mode of the specimen.
+            assert h.name == "maximize" or h.kind == "choice", h.name
+            continue
+        if h.kind == "flag":
+            continue
+        low, high = h.draw
+        assert low <= high
+        for value in (low, high, h.default):
+            assert h.check(value) == value, (h.name, value)

@@ -16,9 +16,12 @@ from optverify.optim.base import (
     zeros_like,
 )
 from optverify.optim.records import (
+    MAXIMIZE,
     Hyperparameter,
     OptimizerRecord,
     TorchClass,
+    decay,
+    epsilon,
     flag,
     learning_rate,
     nonnegative,
@@ -382,19 +385,18 @@ def _family(lr: float, weight_decay: float = 0.0) -> tuple[Hyperparameter, ...]:
         learning_rate(lr),
         unit_interval("b1", 0.9),
         unit_interval("b2", 0.999, draw=(0.0, 0.999)),
-        nonnegative("eps", 1e-8, draw=(1e-12, 1e-4), log=True),
-        nonnegative("weight_decay", weight_decay),
+        epsilon(1e-8),
+        decay(weight_decay),
     )
 
 
-_MAXIMIZE = flag("maximize", False, drawn=False)
 _DECOUPLED = flag("decoupled_weight_decay", False)
 
 ADAM = OptimizerRecord(
     name="adam",
     family="adaptive moments",
     rule=adam,
-    hyperparameters=(*_family(1e-3), _MAXIMIZE),
+    hyperparameters=(*_family(1e-3), MAXIMIZE),
     summary="Adam: bias-corrected first and second moments",
     color="#e377c2",
     torch=TorchClass("Adam"),
@@ -405,7 +407,7 @@ AMSGRAD = OptimizerRecord(
     name="amsgrad",
     family="adaptive moments",
     rule=amsgrad,
-    hyperparameters=(*_family(1e-3), _MAXIMIZE),
+    hyperparameters=(*_family(1e-3), MAXIMIZE),
     summary="AMSGrad: Adam dividing by the running maximum of v",
     color="#17becf",
     torch=TorchClass("Adam", {"amsgrad": True}),
@@ -416,7 +418,7 @@ ADAMW = OptimizerRecord(
     name="adamw",
     family="adaptive moments",
     rule=adamw,
-    hyperparameters=(*_family(1e-3, weight_decay=1e-2), _MAXIMIZE),
+    hyperparameters=(*_family(1e-3, weight_decay=1e-2), MAXIMIZE),
     summary="AdamW: Adam with decoupled weight decay",
     color="#bcbd22",
     torch=TorchClass("AdamW"),
@@ -427,7 +429,7 @@ ADAMAX = OptimizerRecord(
     name="adamax",
     family="adaptive moments",
     rule=adamax,
-    hyperparameters=(*_family(2e-3), _MAXIMIZE),
+    hyperparameters=(*_family(2e-3), MAXIMIZE),
     summary="Adamax: Adam with the infinity norm",
     color="#7f7f7f",
     torch=TorchClass("Adamax"),
@@ -442,7 +444,7 @@ NADAM = OptimizerRecord(
         *_family(2e-3),
         nonnegative("momentum_decay", 4e-3, draw=(0.0, 0.01)),
         _DECOUPLED,
-        _MAXIMIZE,
+        MAXIMIZE,
     ),
     summary="NAdam: Adam with Nesterov momentum",
     color="#393b79",
@@ -454,7 +456,7 @@ RADAM = OptimizerRecord(
     name="radam",
     family="adaptive moments",
     rule=radam,
-    hyperparameters=(*_family(1e-3), _DECOUPLED, _MAXIMIZE),
+    hyperparameters=(*_family(1e-3), _DECOUPLED, MAXIMIZE),
     summary="RAdam: Adam with a rectified warm-up",
     color="#637939",
     torch=TorchClass("RAdam"),

@@ -9,8 +9,11 @@ from numpy.typing import ArrayLike
 
 from optverify.optim.base import Array, Optimizer, effective_gradient, lerp, zeros_like
 from optverify.optim.records import (
+    MAXIMIZE,
     OptimizerRecord,
     TorchClass,
+    decay,
+    epsilon,
     flag,
     learning_rate,
     nonnegative,
@@ -207,9 +210,6 @@ def rmsprop(
     return Optimizer(init, update)
 
 
-_WEIGHT_DECAY = nonnegative("weight_decay", 0.0)
-_MAXIMIZE = flag("maximize", False, drawn=False)
-
 ADAGRAD = OptimizerRecord(
     name="adagrad",
     family="adaptive rates",
@@ -217,10 +217,10 @@ ADAGRAD = OptimizerRecord(
     hyperparameters=(
         learning_rate(1e-2),
         nonnegative("lr_decay", 0.0),
-        _WEIGHT_DECAY,
+        decay(),
         nonnegative("initial_accumulator_value", 0.0, draw=(0.0, 1.0)),
-        nonnegative("eps", 1e-10, draw=(1e-12, 1e-4), log=True),
-        _MAXIMIZE,
+        epsilon(1e-10),
+        MAXIMIZE,
     ),
     summary="AdaGrad: per-coordinate rates from the sum of squared gradients",
     color="#d62728",
@@ -235,9 +235,9 @@ ADADELTA = OptimizerRecord(
     hyperparameters=(
         learning_rate(1.0),
         unit_interval("rho", 0.9, closed=True, draw=(0.0, 1.0)),
-        nonnegative("eps", 1e-6, draw=(1e-12, 1e-4), log=True),
-        _WEIGHT_DECAY,
-        _MAXIMIZE,
+        epsilon(1e-6),
+        decay(),
+        MAXIMIZE,
     ),
     summary="Adadelta: steps scaled by the ratio of running RMS step and gradient",
     color="#9467bd",
@@ -252,11 +252,11 @@ RMSPROP = OptimizerRecord(
     hyperparameters=(
         learning_rate(1e-2),
         unit_interval("alpha", 0.99, draw=(0.0, 0.999)),
-        nonnegative("eps", 1e-8, draw=(1e-12, 1e-4), log=True),
-        _WEIGHT_DECAY,
+        epsilon(1e-8),
+        decay(),
         unit_interval("momentum", 0.0),
         flag("centered", False),
-        _MAXIMIZE,
+        MAXIMIZE,
     ),
     summary="RMSprop: the gradient divided by a running RMS of gradients",
     color="#8c564b",

@@ -27,11 +27,14 @@ from optverify.errors import InvalidArgument
 from optverify.optim.base import Optimizer
 
 __all__ = [
+    "MAXIMIZE",
     "Hyperparameter",
     "OptimizerRecord",
     "Registry",
     "TorchClass",
     "choice",
+    "decay",
+    "epsilon",
     "flag",
     "learning_rate",
     "nonnegative",
@@ -160,6 +163,16 @@ def nonnegative(
     )
 
 
+def epsilon(default: float) -> Hyperparameter:
+    """``eps``: finite and >= 0; drawn from [1e-12, 1e-4] on a log scale."""
+    return nonnegative("eps", default, draw=(1e-12, 1e-4), log=True)
+
+
+def decay(default: float = 0.0) -> Hyperparameter:
+    """``weight_decay``: finite and >= 0; drawn from [0, 0.1]."""
+    return nonnegative("weight_decay", default)
+
+
 def flag(name: str, default: bool, *, drawn: bool = True) -> Hyperparameter:
     """True or false; drawn both ways in property tests unless ``drawn=False``."""
     return Hyperparameter(name, default, kind="flag", draw=(0.0, 1.0) if drawn else None)
@@ -168,6 +181,10 @@ def flag(name: str, default: bool, *, drawn: bool = True) -> Hyperparameter:
 def choice(name: str, default: str, choices: tuple[str, ...]) -> Hyperparameter:
     """One of a few words; never drawn."""
     return Hyperparameter(name, default, kind="choice", choices=choices)
+
+
+MAXIMIZE = Hyperparameter("maximize", False, kind="flag")
+"""``maximize``: ascend instead of descend; never drawn (properties are about descent)."""
 
 
 @dataclass(frozen=True)

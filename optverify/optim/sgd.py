@@ -12,12 +12,12 @@ from numpy.typing import ArrayLike
 
 from optverify.optim.base import Array, Optimizer, effective_gradient, zeros_like
 from optverify.optim.records import (
+    MAXIMIZE,
     Hyperparameter,
     OptimizerRecord,
     TorchClass,
-    flag,
+    decay,
     learning_rate,
-    nonnegative,
     unit_interval,
 )
 
@@ -155,14 +155,11 @@ def nesterov(*, lr: float, momentum: float, weight_decay: float, maximize: bool)
     return Optimizer(_init_momentum, update)
 
 
-_WEIGHT_DECAY = nonnegative("weight_decay", 0.0)
-_MAXIMIZE = flag("maximize", False, drawn=False)
-
 SGD = OptimizerRecord(
     name="sgd",
     family="gradient descent",
     rule=sgd,
-    hyperparameters=(learning_rate(1e-3), _WEIGHT_DECAY, _MAXIMIZE),
+    hyperparameters=(learning_rate(1e-3), decay(), MAXIMIZE),
     summary="plain gradient descent",
     color="#1f77b4",
     torch=TorchClass("SGD"),
@@ -177,8 +174,8 @@ MOMENTUM = OptimizerRecord(
         learning_rate(1e-3),
         unit_interval("momentum", 0.9),
         unit_interval("dampening", 0.0, closed=True, draw=(0.0, 1.0)),
-        _WEIGHT_DECAY,
-        _MAXIMIZE,
+        decay(),
+        MAXIMIZE,
     ),
     summary="heavy-ball momentum",
     color="#ff7f0e",
@@ -202,8 +199,8 @@ NESTEROV = OptimizerRecord(
             why="it must lie in (0, 1): Nesterov momentum needs momentum > 0 and dampening = 0.",
             draw=(0.01, 0.99),
         ),
-        _WEIGHT_DECAY,
-        _MAXIMIZE,
+        decay(),
+        MAXIMIZE,
     ),
     summary="Nesterov momentum",
     color="#2ca02c",

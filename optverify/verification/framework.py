@@ -143,12 +143,15 @@ class Subject:
 
     def missing(self, required: Mapping[str, Any]) -> list[str]:
         """Required settings the factory cannot be given (not taken, and not the default;
-        ``...`` means any value, so the factory must take it)."""
+        ``...`` means any value, so the factory must take it). A setting of a hyperparameter
+        the kind does not have (``weight_decay = 0`` of an optimizer without decay) holds."""
         kind_defaults = self.kind.defaults()
         return [
             name
             for name, value in required.items()
-            if not self.takes(name) and (value is ... or kind_defaults.get(name) != value)
+            if name in kind_defaults
+            and not self.takes(name)
+            and (value is ... or kind_defaults[name] != value)
         ]
 
     def draw(self, draws: Draws, **fixed: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -156,12 +159,9 @@ class Subject:
         from optverify.verification import strategies as ost
 
         taken = None if self.accepted is None else frozenset(self.accepted)
-        given = draws(
-            ost.hyperparameters(
-                self.kind, names=taken, **{k: v for k, v in fixed.items() if self.takes(k)}
-            ),
-            "hyperparameters",
-        )
+        known = self.kind.defaults()
+        settable = {k: v for k, v in fixed.items() if k in known and self.takes(k)}
+        given = draws(ost.hyperparameters(self.kind, names=taken, **settable), "hyperparameters")
         return given, {**self.kind.defaults(), **given}
 
     def build(self, given: Mapping[str, Any]) -> Any:
