@@ -98,32 +98,8 @@ def _analyze_command(args: argparse.Namespace) -> int:
     surface = resolve_surface(args)
     analysis = analyze(surface, surface.window)
     lowest = analysis.lowest_minimum
-    data: dict[str, Any] = {
-        "surface": surface.name,
-        "expression": surface.source,
-        "window": list(analysis.window),
-        "critical_points": [
-            {
-                "point": list(c.point),
-                "value": c.value,
-                "kind": c.kind,
-                "eigenvalues": list(c.eigenvalues),
-                "degenerate": c.degenerate,
-                "method": c.method,
-                "in_window": analysis.window.contains(c.point),
-            }
-            for c in analysis.critical_points
-        ],
-        "lowest_minimum": None if lowest is None else list(lowest.point),
-        "lowest_minimum_in_window": None
-        if lowest is None
-        else analysis.window.contains(lowest.point),
-        "convex": analysis.convexity.convex,
-        "convexity": analysis.convexity.summary(),
-        "witness": analysis.convexity.witness,
-    }
     if args.format == "json":
-        print_json(data)
+        print_json(analysis.to_json())
         return EXIT_OK
     method = analysis.critical_points[0].method if analysis.critical_points else "symbolic"
     where = "in the plane" if method == "symbolic" else f"in {analysis.window}"

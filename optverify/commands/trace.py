@@ -85,19 +85,7 @@ def _trace_command(args: argparse.Namespace) -> int:
         )
     ]
     if args.format == "json":
-        text = dumps(
-            {
-                "surface": surface.name,
-                "expression": surface.source,
-                "optimizer": optimizer.name,
-                "hyperparameters": dict(optimizer.hyperparameters),
-                "start": list(start),
-                "steps": args.steps,
-                "diverged_at": None if diverged < 0 else diverged,
-                "trajectory": [{"step": s, "x": x, "y": y, "loss": f} for s, x, y, f in rows],
-            },
-            indent=1,
-        )
+        text = dumps(trajectory.to_json(), indent=1)
     else:
         lines = ["step,x,y,loss"]
         lines.extend(f"{s},{x!r},{y!r},{f!r}" for s, x, y, f in rows)

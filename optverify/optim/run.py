@@ -63,6 +63,27 @@ class Trajectory:
         """Whether each start diverged."""
         return self.diverged_at >= 0
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of a single-start run: settings, then one row per recorded step
+        up to the divergence (see :func:`optverify.serialize.dumps` for non-finite numbers)."""
+        diverged = int(np.max(self.diverged_at)) if np.any(self.diverged) else None
+        last = len(self.steps) if diverged is None else diverged + 1
+        points = self.points.reshape(len(self.steps), -1, 2)[:last, 0]
+        losses = self.losses.reshape(len(self.steps), -1)[:last, 0]
+        return {
+            "surface": self.surface.name,
+            "expression": self.surface.source,
+            "optimizer": self.optimizer,
+            "hyperparameters": dict(self.hyperparameters),
+            "start": [float(v) for v in self.points.reshape(len(self.steps), -1, 2)[0, 0]],
+            "steps": int(self.steps[-1]),
+            "diverged_at": diverged,
+            "trajectory": [
+                {"step": int(s), "x": float(p[0]), "y": float(p[1]), "loss": float(f)}
+                for s, p, f in zip(self.steps[:last], points, losses, strict=True)
+            ],
+        }
+
 
 def _record_steps(steps: int, record: str, every: int | None) -> NDArray[np.int64]:
     if every is not None:

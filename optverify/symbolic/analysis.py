@@ -15,7 +15,7 @@ Hessian is decided exactly; otherwise the answer is "no negative curvature on th
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -107,6 +107,34 @@ class Analysis(NamedTuple):
         """The lowest minimum found, if any."""
         minima = self.minima
         return minima[0] if minima else None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (see :func:`optverify.serialize.dumps`)."""
+        lowest = self.lowest_minimum
+        return {
+            "surface": self.surface.name,
+            "expression": self.surface.source,
+            "window": list(self.window),
+            "critical_points": [
+                {
+                    "point": list(c.point),
+                    "value": c.value,
+                    "kind": c.kind,
+                    "eigenvalues": list(c.eigenvalues),
+                    "degenerate": c.degenerate,
+                    "method": c.method,
+                    "in_window": self.window.contains(c.point),
+                }
+                for c in self.critical_points
+            ],
+            "lowest_minimum": None if lowest is None else list(lowest.point),
+            "lowest_minimum_in_window": None
+            if lowest is None
+            else self.window.contains(lowest.point),
+            "convex": self.convexity.convex,
+            "convexity": self.convexity.summary(),
+            "witness": self.convexity.witness,
+        }
 
 
 def _fmt_point(point: tuple[float, float]) -> str:
