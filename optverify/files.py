@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -17,11 +18,15 @@ __all__ = ["atomic_path", "check_output", "write_bytes_atomically", "write_text_
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path``.
 
-    If the body raises (an error, ``KeyboardInterrupt``), the temporary file is removed and
-    ``path`` is left as it was.
+    If the body raises (an error, ``KeyboardInterrupt``, or the command line's SIGTERM), the
+    temporary file is removed and ``path`` is left as it was. The temporary's name carries the
+    process id, so one left by a killed process is removed by the next write to ``path``.
     """
     target = Path(path)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    _remove_stale_temporaries(target)
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
+    )
     os.close(handle)
     temporary = Path(name)
     umask = os.umask(0)
@@ -34,6 +39,31 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove temporaries of earlier writes to ``target`` whose process is gone (a run killed
+    with SIGKILL cannot clean up after itself; the next write to the same file does)."""
+    try:
+        leftovers = list(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
+    except OSError:
+        return
+    for leftover in leftovers:
+        pid_text = leftover.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:

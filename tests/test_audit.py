@@ -175,7 +175,7 @@ def test_a_gradient_that_raises_at_some_point_is_wrong() -> None:
     ("hand", "message"),
     [
         (lambda x, y: x, "it must return two"),
-        (lambda x, y: (x, y, x), "3 components"),
+        (lambda x, y: (x, y, x), "3 or more components"),
         ("not callable", "must be callable"),
     ],
     ids=["one component", "three components", "not callable"],

@@ -48,7 +48,13 @@ def test_trajectories_agree_with_torch_to_1e_10(case: dict[str, Any]) -> None:
     ours = run(opt, surface, np.array(case["starts"]), case["steps"])
     with np.errstate(all="ignore"):
         gradient = surface.gradient(theirs)
-    bad = ~(np.all(np.isfinite(theirs), axis=-1) & np.all(np.isfinite(gradient), axis=-1))
+        value = surface.value(theirs)
+    # A run diverges where its point, its gradient or f there is no longer finite.
+    bad = ~(
+        np.all(np.isfinite(theirs), axis=-1)
+        & np.all(np.isfinite(gradient), axis=-1)
+        & np.isfinite(value)
+    )
     torch_diverged = np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
     assert list(ours.diverged_at) == list(torch_diverged)
     for k, diverged in enumerate(torch_diverged):

@@ -75,8 +75,8 @@ def test_a_diverging_trace_stops_at_the_divergence_and_says_so(
         "--start", "-1.2,1", "--steps", "100",
     )  # fmt: skip
     assert status == 0
-    assert "diverged at step 7" in err
-    assert out.strip().splitlines()[-1].startswith("7,")
+    assert "diverged at step 6" in err  # f overflows at step 6, the gradient at 7
+    assert out.strip().splitlines()[-1].startswith("6,")
 
 
 def test_trace_writes_a_file_atomically(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

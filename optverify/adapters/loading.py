@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from optverify.errors import InvalidArgument
+from optverify.usercode import call
 
 __all__ = ["load_object"]
 
@@ -34,12 +35,12 @@ def load_object(spec: str, what: str = "object") -> Any:
             if loader_spec is None or loader_spec.loader is None:
                 raise InvalidArgument(f"{what}={spec!r} is invalid: {path} cannot be imported.")
             module = importlib.util.module_from_spec(loader_spec)
-            loader_spec.loader.exec_module(module)
+            call(f"importing {path}", loader_spec.loader.exec_module, module)
         else:
             cwd = os.getcwd()
             if cwd not in sys.path:
                 sys.path.insert(0, cwd)
-            module = importlib.import_module(module_name)
+            module = call(f"importing {module_name}", importlib.import_module, module_name)
     except InvalidArgument:
         raise
     except ModuleNotFoundError as error:

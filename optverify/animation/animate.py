@@ -7,10 +7,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from optverify.animation.render import MAX_FRAMES, Animation, render
+from optverify.animation.render import Animation, frame_duration, render
 from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
 from optverify.errors import InvalidArgument
+from optverify.files import check_output
+from optverify.limits import MAX_ANIMATION_STARTS, MAX_FRAMES, MAX_RUNS, check_size, check_steps
 from optverify.optim.adam import ADAM
+from optverify.optim.coerce import as_starts
 from optverify.symbolic import surfaces
 from optverify.symbolic.surfaces import Surface, Window
 
@@ -36,23 +39,12 @@ def render_spec(
 
 
 def _points(start: Any) -> tuple[tuple[float, float], ...]:
-    try:
-        values = [[float(v) for v in point] for point in start]
-    except TypeError:
-        values = []
-    if values and all(len(p) == 2 for p in values):
-        return tuple((p[0], p[1]) for p in values)
-    try:
-        x, y = (float(v) for v in start)
-    except (TypeError, ValueError):
-        raise InvalidArgument(
-            f"start={start!r} is invalid: give a point (x, y) or a list of points."
-        ) from None
-    return ((x, y),)
+    points = as_starts(start).reshape(-1, 2)
+    return tuple((float(x), float(y)) for x, y in points)
 
 
 def animate(
-    surface: str | Surface | None = "seed",
+    surface: str | Surface | None = None,
     optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = (ADAM.name,),
     *,
     expr: str | None = None,
@@ -63,15 +55,15 @@ def animate(
     size: tuple[int, int] = (640, 480),
     window: Window | tuple[float, float, float, float] | None = None,
     title: str | None = None,
-    max_frames: int = MAX_FRAMES,
+    max_frames: int = 240,
     out: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Animation:
     """Animate optimizers descending a surface; returns the GIF, which displays in Jupyter.
 
     Args:
-      surface: a registered surface's name or a :class:`Surface` (or ``expr``: an expression
-        in x and y).
+      surface: a registered surface's name or a :class:`Surface` (default: the seed post's),
+        or give ``expr`` instead: an expression in x and y.
       optimizers: names (``["adam", "sgd"]``) or names mapped to hyperparameters
         (``{"adam": {"lr": 0.2}, "sgd": {"lr": 0.1}}``).
       start: a point (x, y) or a list of points; default: the surface's own start (the seed
@@ -86,28 +78,59 @@ def animate(
         optverify.animate("rosenbrock", {"adam": {"lr": 0.05}, "momentum": {"lr": 1e-3}},
                           start=(-1.2, 1.0), steps=300)
     """
-    settings: dict[str, dict[str, Any]] = (
-        {name: dict(hyper) for name, hyper in optimizers.items()}
-        if isinstance(optimizers, Mapping)
-        else {name: {} for name in optimizers}
-    )
+    if surface is not None and expr is not None:
+        raise InvalidArgument(
+            "surface and expr were both given: give a surface's name or an expression, not both."
+        )
+    if isinstance(optimizers, str):
+        optimizers = [optimizers]
+    if isinstance(optimizers, Mapping):
+        settings = {str(name): dict(hyper) for name, hyper in optimizers.items()}
+    elif isinstance(optimizers, Sequence) and all(isinstance(n, str) for n in optimizers):
+        settings = {name: {} for name in optimizers}
+    else:
+        raise InvalidArgument(
+            f"optimizers={optimizers!r} is invalid: give names (['adam', 'sgd']) or names "
+            "mapped to hyperparameters ({'adam': {'lr': 0.1}})."
+        )
     if not settings:
         raise InvalidArgument("optimizers=[] is invalid: name at least one optimizer.")
+    if len(settings) > MAX_RUNS:
+        raise InvalidArgument(
+            f"optimizers: {len(settings)} is too many for one animation; the limit is {MAX_RUNS}."
+        )
+    steps = check_steps(steps)
+    size = check_size(size)
+    frame_duration(fps)
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int):
+        raise InvalidArgument(f"max_frames={max_frames!r} is invalid: it must be an integer.")
+    if not 2 <= max_frames <= MAX_FRAMES:
+        raise InvalidArgument(
+            f"max_frames={max_frames} is invalid: it must lie in [2, {MAX_FRAMES}]."
+        )
+    target = (
+        check_output(out, (".gif",))
+        if out is not None
+        else Path(tempfile.mkdtemp(prefix="optverify-")) / "optverify.gif"
+    )
     runs = tuple(
         RunSpec.of(name, {**({"lr": lr} if lr is not None and "lr" not in hyper else {}), **hyper})
         for name, hyper in settings.items()
     )
-    box = (
-        Window.checked(*window) if window is not None and not isinstance(window, Window) else window
-    )
-    if isinstance(surface, Surface):
-        chosen = surface if box is None else surfaces.replace_window(surface, box)
+    box = Window.coerce(window) if window is not None else None
+    if expr is not None:
+        chosen = surfaces.from_expression(expr, box)
     else:
-        chosen = surfaces.resolve(None if expr is not None else surface, expr, box)
+        base = surfaces.as_surface(surface if surface is not None else "seed")
+        chosen = base if box is None else surfaces.replace_window(base, box)
     if start is None:
         if chosen.start is None:
             raise InvalidArgument("start is missing: give start=(x, y) for this surface.")
         start = chosen.start
-    spec = AnimationSpec(runs, _points(start), steps, chosen, title, fps, size, max_frames)
-    target = Path(out) if out is not None else Path(tempfile.mkdtemp()) / "optverify.gif"
+    starts = _points(start)
+    if len(starts) > MAX_ANIMATION_STARTS:
+        raise InvalidArgument(
+            f"start: {len(starts)} points is too many; the limit is {MAX_ANIMATION_STARTS}."
+        )
+    spec = AnimationSpec(runs, starts, steps, chosen, title, fps, size, max_frames)
     return render_spec(spec, target, progress)

@@ -52,26 +52,29 @@ def _sanitize(points: np.ndarray, window: Window) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Run:
-    """One start of one path, in pixels: its trail, its loss curve, where it ends."""
+    """One start of one path, in pixels: its trail, its loss curve, the last record it
+    reaches (``end``, an index into the recorded steps) and the step it diverged at (-1)."""
 
     pixels: np.ndarray
     curve: np.ndarray
     end: int
-    diverged: bool
+    diverged_at: int
     shades: list[tuple[float, float, float]]
     dashes: str
     label: str
 
 
 def _runs(scene: Scene, paths: Sequence[Path2D]) -> list[Run]:
-    steps_total = scene.steps_total
+    recorded = paths[0].trajectory.steps
+    count = len(recorded)
     runs = []
     for p in paths:
-        points = p.trajectory.points.reshape(steps_total + 1, -1, 2)
-        losses = p.trajectory.losses.reshape(steps_total + 1, -1)
+        points = p.trajectory.points.reshape(count, -1, 2)
+        losses = p.trajectory.losses.reshape(count, -1)
         diverged = np.asarray(p.trajectory.diverged_at).reshape(-1)
         for k in range(points.shape[1]):
-            end = steps_total if diverged[k] < 0 else int(diverged[k])
+            gone = int(diverged[k])
+            end = count - 1 if gone < 0 else int(np.searchsorted(recorded, gone, side="right")) - 1
             xy = _sanitize(points[: end + 1, k], scene.window)
             loss = losses[: end + 1, k].astype(float)
             if scene.scale == "log" and scene.known is not None:
@@ -159,13 +162,14 @@ class FramePainter:
         renderer.draw_markers(gc, shape, size, MplPath(where[None]), self.identity, color)
         gc.restore()
 
-    def draw(self, step: int) -> np.ndarray:
-        """The frame at ``step`` as an RGBA array (a view of the canvas: copy to keep it)."""
+    def draw(self, index: int, step: int) -> np.ndarray:
+        """The frame at record ``index`` (step ``step``) as an RGBA array (a view of the
+        canvas: copy to keep it)."""
         scene = self.scene
         ax_box, loss_box = scene.ax.bbox, scene.loss_ax.bbox
         scene.canvas.restore_region(scene.background)
         for notes, run in enumerate(self.runs):
-            upto = min(step, run.end)
+            upto = min(index, run.end)
             pixels = run.pixels[: upto + 1]
             old = max(0, upto - FRESH - self.trail)
             mid = max(0, upto - FRESH)
@@ -175,14 +179,19 @@ class FramePainter:
             self._stroke(pixels[mid:], bright, 2.2, ax_box, run.dashes)
             self._dot(pixels[-1], self.marker_path, self.head_size, bright, ax_box)
             self._stroke(run.curve[: upto + 1], bright, 1.3, loss_box, run.dashes)
-            if run.diverged and step >= run.end:
+            if run.diverged_at >= 0 and step >= run.diverged_at:
                 self._dot(pixels[-1], self.cross_path, self.cross_size, bright, ax_box)
                 renderer = scene.renderer
                 gc = renderer.new_gc()
                 gc.set_foreground(bright)
                 x0, y1 = ax_box.x0 + 6, ax_box.y1 - 14 - 13 * notes
                 renderer.draw_text(
-                    gc, x0, y1, f"{run.label}: diverged at step {run.end}", self.note_props, 0.0
+                    gc,
+                    x0,
+                    y1,
+                    f"{run.label}: diverged at step {run.diverged_at}",
+                    self.note_props,
+                    0.0,
                 )
                 gc.restore()
         buffer = np.asarray(scene.renderer.buffer_rgba())

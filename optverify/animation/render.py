@@ -22,6 +22,7 @@ from optverify.animation.frames import FramePainter
 from optverify.animation.scene import build_scene
 from optverify.animation.writers import GifWriter
 from optverify.errors import InvalidArgument
+from optverify.files import atomic_path
 from optverify.optim import REGISTRY
 from optverify.optim.run import Trajectory
 from optverify.symbolic.surfaces import Surface, Window
@@ -98,7 +99,8 @@ class Animation:
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
-    """The steps shown, one per frame: all of them, or evenly spaced ones above the limit."""
+    """The records shown, one per frame, of records ``0..steps``: all of them, or evenly
+    spaced ones above the limit (the first and the last always)."""
     if max_frames < 2:
         raise InvalidArgument(f"max_frames={max_frames} is invalid: it must be at least 2.")
     if steps + 1 <= max_frames:
@@ -147,15 +149,16 @@ def render(
     if target.suffix.lower() != ".gif":
         raise InvalidArgument(f"out={str(out)!r} is invalid: the animation is written as a .gif.")
     width, height = size
-    steps_total = int(paths[0].trajectory.steps[-1])
+    recorded = paths[0].trajectory.steps
+    steps_total = int(recorded[-1])
     for p in paths:
-        if len(p.trajectory.steps) != steps_total + 1:
+        if not np.array_equal(p.trajectory.steps, recorded):
             raise InvalidArgument(
-                f"trajectory {p.label!r} is invalid for animation: record every step "
-                "(run(..., record='all')) with the same number of steps for every path."
+                f"trajectory {p.label!r} is invalid for animation: every path must record the "
+                "same steps (run(..., record='all') or the same every=)."
             )
     window = window or surface.window
-    shown = frame_steps(steps_total, max_frames)
+    shown = frame_steps(len(recorded) - 1, max_frames)
     duration = frame_duration(fps)
     scene = build_scene(
         surface, paths, window=window, size=(width, height), title=title, steps_total=steps_total
@@ -163,15 +166,17 @@ def render(
     try:
         painter = FramePainter(scene, paths, trail)
         background = np.asarray(scene.renderer.buffer_rgba())
-        writer = GifWriter(background, painter.colours(), len(paths))
-        for i, step in enumerate(shown):
-            writer.add(painter.draw(step))
-            if progress is not None:
-                progress(i + 1, len(shown))
         target.parent.mkdir(parents=True, exist_ok=True)
-        writer.finish(target, duration)
+        with atomic_path(target) as temporary, open(temporary, "wb") as stream:
+            writer = GifWriter(stream, background, painter.colours(), len(paths), duration)
+            for i, index in enumerate(shown):
+                writer.add(painter.draw(index, int(recorded[index])))
+                if progress is not None:
+                    progress(i + 1, len(shown))
+            writer.finish()
         ax = scene.ax
         box = (ax.bbox.x0, ax.bbox.y0, ax.bbox.x1, ax.bbox.y1)
     finally:
         scene.fig.clf()
-    return Animation(target, len(shown), duration, (width, height), tuple(shown), window, box)
+    steps = tuple(int(recorded[i]) for i in shown)
+    return Animation(target, len(shown), duration, (width, height), steps, window, box)

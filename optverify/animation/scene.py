@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from optverify.errors import InvalidArgument
 from optverify.symbolic.surfaces import Surface, Window
 
 if TYPE_CHECKING:
@@ -242,6 +243,22 @@ def _legend(fig: Any, surface: Surface, paths: Sequence[Path2D], small: float) -
     )
 
 
+def check_text(what: str, text: str) -> None:
+    """Refuse text that matplotlib cannot typeset (a mathtext error between ``$`` signs)."""
+    if text.count("$") - text.count(r"\$") < 2:
+        return
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("agg").parse(text, dpi=DPI)
+    except ValueError as error:
+        reason = " ".join(str(error).split())[:80]
+        raise InvalidArgument(
+            f"{what}={text!r} is invalid: matplotlib cannot typeset it ({reason}); write $ as "
+            r"\$ for a dollar sign."
+        ) from None
+
+
 def build_scene(
     surface: Surface,
     paths: Sequence[Path2D],
@@ -255,6 +272,9 @@ def build_scene(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    check_text("title", title or "")
+    for p in paths:
+        check_text("label", p.label)
     width, height = size
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     canvas = FigureCanvasAgg(fig)

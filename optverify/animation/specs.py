@@ -36,6 +36,14 @@ from typing import Any
 import numpy as np
 
 from optverify.errors import InvalidArgument
+from optverify.limits import (
+    MAX_ANIMATION_STARTS,
+    MAX_FRAMES,
+    MAX_RUNS,
+    MAX_SIDE,
+    MAX_STEPS,
+    MIN_SIDE,
+)
 from optverify.optim import REGISTRY
 from optverify.optim.base import Optimizer
 from optverify.optim.run import run
@@ -114,6 +122,20 @@ def _posts_df(points: np.ndarray) -> np.ndarray:
     return np.stack(specimens.df(points[..., 0], points[..., 1]), axis=-1)
 
 
+MAX_SPEC_BYTES = 1_000_000
+"""A spec file is small: a larger one is refused before it is read."""
+
+RECORDED_POINTS = 4_000_000
+"""Points recorded across all runs and starts of one animation: longer runs record every
+k-th step (and the last), which draws the same curve at any size and keeps memory flat."""
+
+
+def _every(spec: AnimationSpec) -> int:
+    """Record every k-th step so that at most :data:`RECORDED_POINTS` points are kept."""
+    total = spec.steps * max(1, len(spec.runs)) * max(1, len(spec.starts))
+    return max(1, math.ceil(total / RECORDED_POINTS))
+
+
 def build_paths(spec: AnimationSpec) -> list[Any]:
     """Run every optimizer of ``spec`` and return the paths to draw."""
     from optverify.animation.render import Path2D
@@ -121,9 +143,12 @@ def build_paths(spec: AnimationSpec) -> list[Any]:
     paths = []
     seen: dict[str, int] = {}
     starts = np.array(spec.starts, dtype=float)
+    every = _every(spec)
     for run_spec in spec.runs:
         gradient = _posts_df if run_spec.gradient == "post-df" else None
-        trajectory = run(run_spec.optimizer, spec.surface, starts, spec.steps, gradient=gradient)
+        trajectory = run(
+            run_spec.optimizer, spec.surface, starts, spec.steps, every=every, gradient=gradient
+        )
         name = run_spec.optimizer.name
         repeat = seen.get(name, 0)
         seen[name] = repeat + 1
@@ -207,6 +232,8 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         raw = table["starts"]
         if not isinstance(raw, list) or not raw:
             raise read.fail("starts", "write it as a list of points, e.g. [[0, 0], [1, 1]]")
+        if len(raw) > MAX_ANIMATION_STARTS:
+            raise read.fail("starts", f"{len(raw)} starts; the limit is {MAX_ANIMATION_STARTS}")
         starts = tuple(read.point("starts", p) for p in raw)
     elif "start" in table:
         starts = (read.point("start", table["start"]),)
@@ -214,16 +241,16 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         starts = (surface.start,)
     else:
         raise read.fail("start", "missing; write e.g. start = [0.5, 5.8]")
-    steps = read.integer("steps", table.get("steps", 100), 0, 1_000_000)
+    steps = read.integer("steps", table.get("steps", 100), 0, MAX_STEPS)
     fps = read.number("fps", table.get("fps", 20.0), positive=True)
     size_raw = table.get("size", [640, 480])
     if not isinstance(size_raw, list) or len(size_raw) != 2:
         raise read.fail("size", f"{size_raw!r} is not a size; write it as [width, height]")
     size = (
-        read.integer("size", size_raw[0], 80, 4000),
-        read.integer("size", size_raw[1], 80, 4000),
+        read.integer("size", size_raw[0], MIN_SIDE, MAX_SIDE),
+        read.integer("size", size_raw[1], MIN_SIDE, MAX_SIDE),
     )
-    max_frames = read.integer("max_frames", table.get("max_frames", 240), 2, 5000)
+    max_frames = read.integer("max_frames", table.get("max_frames", 240), 2, MAX_FRAMES)
     window = None
     if "window" in table:
         raw = table["window"]
@@ -240,6 +267,8 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         raise read.fail(
             "optimizers", "missing; add a table per optimizer, e.g. [optimizers.adam] lr = 0.1"
         )
+    if len(optimizers) > MAX_RUNS:
+        raise read.fail("optimizers", f"{len(optimizers)} runs; the limit is {MAX_RUNS}")
     runs = []
     for key, settings in optimizers.items():
         where = f"optimizers.{key}"
@@ -284,13 +313,24 @@ def load_spec(path: str | Path) -> AnimationSpec:
     """Read and validate an animation spec from a TOML file."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise InvalidArgument(
+                f"{path}: is {path.stat().st_size:,} bytes; a spec is at most "
+                f"{MAX_SPEC_BYTES:,} bytes."
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise InvalidArgument(f"{path}: cannot be read ({error.strerror}).") from None
+        raise InvalidArgument(f"{path}: cannot be read ({error.strerror or error}).") from None
+    except UnicodeDecodeError as error:
+        raise InvalidArgument(
+            f"{path}: is not UTF-8 text (byte {error.start}); a spec is a TOML file."
+        ) from None
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidArgument(f"{path}: is not valid TOML ({error}).") from None
+    except RecursionError:
+        raise InvalidArgument(f"{path}: nests too deeply to be a spec.") from None
     return _spec_from_table(table, str(path))
 
 

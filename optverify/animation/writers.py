@@ -1,4 +1,5 @@
-"""Writers: frames in, one file out (written atomically).
+"""Writers: frames in, one file out, written as the frames come (so memory stays flat in the
+number of frames).
 
 :class:`GifWriter` maps every frame to one palette shared by the whole GIF through a lookup
 table: every colour the runs are drawn in is an exact entry, and the background's colours are
@@ -9,14 +10,13 @@ GIF of a few moving lines stays small.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from optverify.errors import InvalidArgument
-from optverify.files import atomic_path
 
 __all__ = ["COLORS_IN_PALETTE", "TRANSPARENT", "GifWriter"]
 
@@ -51,19 +51,28 @@ def _lookup(table: np.ndarray, rgba: np.ndarray) -> np.ndarray:
 
 
 class GifWriter:
-    """Collects frames as palette images and writes the GIF.
+    """Encodes frames into a GIF as they come: nothing but the current frame is kept.
+
+    Every frame after the first holds only the pixels that changed (the rest transparent) and
+    is cropped to the box around them; all frames share the one global palette; a frame that
+    changes nothing lengthens the one before. Pillow's GIF encoder (``getdata``) compresses
+    each frame.
 
     Args:
+      stream: a binary file to write to (the caller makes the write atomic).
       background: the scene's background, RGBA ``(height, width, 4)``.
       colours: every colour the moving parts are drawn in (RGB floats in [0, 1]).
       paths: how many optimizer runs there are, for the message when the palette is full.
+      frame_ms: how long each frame shows.
     """
 
     def __init__(
         self,
+        stream: BinaryIO,
         background: np.ndarray,
         colours: Sequence[tuple[float, float, float]],
         paths: int,
+        frame_ms: int,
     ) -> None:
         from PIL import Image
 
@@ -78,6 +87,8 @@ class GifWriter:
                 f"{(COLORS_IN_PALETTE - 16 - 3) // 3} optimizers in one animation."
             )
         background = background.copy()
+        self.stream = stream
+        self.frame_ms = frame_ms
         self.height, self.width = background.shape[:2]
         # Quantize the colourful pixels only: white (most of the figure) has its entry already.
         colourful = background[..., :3].reshape(-1, 3)
@@ -93,7 +104,7 @@ class GifWriter:
         self.full_lut = _palette_lut(palette[:COLORS_IN_PALETTE]).ravel()
         background_lut = _palette_lut(palette[len(reserved) : COLORS_IN_PALETTE]) + len(reserved)
         background_lut = background_lut.ravel().astype(np.uint8)
-        self.palette = palette.ravel().tolist()
+        self.palette = palette
         background_index = _lookup(background_lut, background)
         # ... except pixels that are exactly a reserved colour (the legend's lines, white, black).
         for entry, colour in enumerate(reserved):
@@ -104,10 +115,44 @@ class GifWriter:
         self.background_packed = packed.ravel()
         self.previous_packed = self.background_packed.copy()
         self.index = self.background_index.copy()
-        self.frames: list[Any] = []
+        self.frames = 0
+        self.pending: tuple[Any, tuple[int, int], int] | None = None
 
-    def add(self, rgba: np.ndarray) -> None:
-        """Append a frame (RGBA, the background's shape)."""
+    def _header(self, comment: str | None) -> bytes:
+        entries = len(self.palette)
+        bits = max(1, (entries - 1).bit_length())
+        table = np.zeros((1 << bits, 3), dtype=np.uint8)
+        table[:entries] = self.palette
+        out = [
+            b"GIF89a",
+            struct.pack("<HH", self.width, self.height),
+            bytes([0x80 | ((bits - 1) << 4) | (bits - 1), 0, 0]),
+            table.tobytes(),
+            b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00",
+        ]
+        if comment:
+            data = comment.encode("utf-8")
+            out.append(b"!\xfe")
+            for start in range(0, len(data), 255):
+                chunk = data[start : start + 255]
+                out.append(bytes([len(chunk)]) + chunk)
+            out.append(b"\x00")
+        return b"".join(out)
+
+    def _flush(self) -> None:
+        from PIL import GifImagePlugin
+
+        if self.pending is None:
+            return
+        image, offset, ms = self.pending
+        for chunk in GifImagePlugin.getdata(
+            image, offset, duration=ms, disposal=1, transparency=TRANSPARENT
+        ):
+            self.stream.write(chunk)
+        self.pending = None
+
+    def add(self, rgba: np.ndarray, comment: str | None = None) -> None:
+        """Encode a frame (RGBA, the background's shape); ``comment`` goes in the header."""
         from PIL import Image
 
         flat = rgba.reshape(-1, 4)
@@ -121,26 +166,39 @@ class GifWriter:
             _lookup(self.full_lut, flat[changed]),
         )
         self.previous_packed[changed] = now
-        if not self.frames:
-            shown = self.index.copy()
+        if self.frames == 0:
+            self.stream.write(self._header(comment))
+            shown = self.index.reshape(self.height, self.width)
+            box = (0, 0, self.width, self.height)
+        elif changed.size == 0 and self.pending is not None:
+            image, offset, ms = self.pending  # nothing moved: the frame before lasts longer
+            self.pending = (image, offset, ms + self.frame_ms)
+            self.frames += 1
+            return
         else:
-            shown = np.full(self.index.shape, TRANSPARENT, dtype=np.uint8)
-            shown[changed] = self.index[changed]
-        image = Image.fromarray(shown.reshape(self.height, self.width), "P")
-        image.putpalette(self.palette)
-        self.frames.append(image)
-
-    def finish(self, target: Path, frame_ms: int) -> None:
-        """Write the GIF to ``target`` atomically (looping forever)."""
-        with atomic_path(target) as temporary:
-            self.frames[0].save(
-                temporary,
-                format="GIF",
-                save_all=True,
-                append_images=self.frames[1:],
-                duration=frame_ms,
-                loop=0,
-                disposal=1,
-                transparency=TRANSPARENT,
-                optimize=False,
+            rows, columns = np.divmod(changed, self.width)
+            box = (
+                int(columns.min()),
+                int(rows.min()),
+                int(columns.max()) + 1,
+                int(rows.max()) + 1,
             )
+            grid = np.full((self.height, self.width), TRANSPARENT, dtype=np.uint8)
+            grid.ravel()[changed] = self.index[changed]
+            shown = grid[box[1] : box[3], box[0] : box[2]]
+        self._flush()
+        image = Image.fromarray(np.ascontiguousarray(shown), "P")
+        image.putpalette(self.palette.ravel().tolist())
+        self.pending = (image, (box[0], box[1]), self.frame_ms)
+        self.frames += 1
+
+    def hold(self, ms: int) -> None:
+        """Show the last frame ``ms`` longer."""
+        if self.pending is not None:
+            image, offset, shown = self.pending
+            self.pending = (image, offset, shown + ms)
+
+    def finish(self) -> None:
+        """Write the last frame and the trailer."""
+        self._flush()
+        self.stream.write(b";")

@@ -158,8 +158,8 @@ def _adhoc_spec(args: argparse.Namespace) -> Any:
         args.steps if args.steps is not None else 100,
         surface,
         args.title,
-        args.fps,
-        args.size,
+        args.fps if args.fps is not None else 20.0,
+        args.size if args.size is not None else (640, 480),
     )
 
 
@@ -181,13 +181,23 @@ def _animate_command(args: argparse.Namespace) -> int:
     from optverify.animation.specs import load_spec
     from optverify.files import check_output
 
-    adhoc = any(v is not None for v in (args.surface, args.expr, args.optimizers, args.start))
+    adhoc = bool(args.set) or any(
+        v is not None
+        for v in (
+            args.surface, args.expr, args.optimizers, args.start, args.steps, args.lr,
+            args.title, args.window, args.size, args.fps,
+        )
+    )  # fmt: skip
     if args.specs and adhoc:
         raise InvalidArgument(
             "specs and options were both given: render SPEC.toml files, or describe one "
             "animation with options, not both."
         )
-    if adhoc:
+    if args.specs and args.out and len(args.specs) > 1:
+        raise InvalidArgument("out goes with one spec: each of several specs renders beside it.")
+    if args.specs and args.out:
+        jobs = [(args.out, load_spec(args.specs[0]))]
+    elif adhoc or args.out:
         out = args.out or check_output(f"optverify-{args.surface or 'expr'}.gif", (".gif",))
         jobs = [(out, _adhoc_spec(args))]
     elif args.specs:
@@ -285,10 +295,8 @@ def add_commands(commands: Any) -> None:
         "--start", action="append", type=point, metavar="X,Y", help="a start (repeatable)"
     )
     p.add_argument("--steps", type=steps, metavar="N", help="steps (default: 100)")
-    p.add_argument("--fps", type=positive, default=20.0, help="frames per second (default: 20)")
-    p.add_argument(
-        "--size", type=size, default=(640, 480), metavar="WxH", help="pixels (default: 640x480)"
-    )
+    p.add_argument("--fps", type=positive, help="frames per second (default: 20)")
+    p.add_argument("--size", type=size, metavar="WxH", help="pixels (default: 640x480)")
     p.add_argument("--title", help="the title")
     p.add_argument(
         "--out", metavar="FILE.gif", type=output(".gif"), help="where to write the animation"

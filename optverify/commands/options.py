@@ -72,22 +72,28 @@ def _point(text: str) -> tuple[float, float]:
 
 
 def _size(text: str) -> tuple[int, int]:
+    from optverify.limits import check_size
+
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise InvalidArgument(f"size={text!r} is invalid: write it as WxH, e.g. 640x480.") from None
-    if not (80 <= width <= 4000 and 80 <= height <= 4000):
-        raise InvalidArgument(f"size={text!r} is invalid: width and height must lie in [80, 4000].")
-    return width, height
+    return check_size((width, height))
 
 
 def _steps(text: str) -> int:
+    from optverify.limits import MAX_STEPS
+
     try:
         value = int(text)
     except ValueError:
         raise InvalidArgument(f"steps={text!r} is invalid: it must be an integer >= 0.") from None
     if value < 0:
         raise InvalidArgument(f"steps={value} is invalid: it must be >= 0.")
+    if value > MAX_STEPS:
+        raise InvalidArgument(
+            f"steps={value} is invalid: the limit is {MAX_STEPS:,} steps in one run."
+        )
     return value
 
 

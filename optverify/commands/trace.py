@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from optverify.commands.options import (
@@ -68,9 +69,40 @@ def start_of(surface: Surface, given: tuple[float, float] | None) -> tuple[float
     )
 
 
+def _rows(trajectory: Any, last: int, chunk: int = 4096) -> Iterator[list[tuple[Any, ...]]]:
+    """The trajectory's rows (step, x, y, f) up to ``last``, a chunk at a time."""
+    for first in range(0, last, chunk):
+        stop = min(first + chunk, last)
+        steps = trajectory.steps[first:stop].tolist()
+        points = trajectory.points[first:stop].tolist()
+        losses = trajectory.losses[first:stop].tolist()
+        yield [(s, p[0], p[1], f) for s, p, f in zip(steps, points, losses, strict=True)]
+
+
+def _csv(trajectory: Any, last: int) -> Iterator[str]:
+    yield "step,x,y,loss\n"
+    for rows in _rows(trajectory, last):
+        yield "".join(f"{s},{x!r},{y!r},{f!r}\n" for s, x, y, f in rows)
+
+
+def _json(trajectory: Any, last: int) -> Iterator[str]:
+    """The run as JSON, one row per line, written as it goes (a million rows stay cheap)."""
+    from optverify.serialize import dumps
+
+    head = {k: v for k, v in trajectory.to_json(rows=False).items() if k != "trajectory"}
+    yield dumps(head, indent=1)[:-2] + ',\n "trajectory": [\n'
+    separator = ""
+    for rows in _rows(trajectory, last):
+        text = ",\n".join(
+            "  " + dumps({"step": s, "x": x, "y": y, "loss": f}, indent=None) for s, x, y, f in rows
+        )
+        yield separator + text
+        separator = ",\n"
+    yield "\n ]\n}\n"
+
+
 def _trace_command(args: argparse.Namespace) -> int:
     from optverify.optim.run import run
-    from optverify.serialize import dumps
 
     surface = resolve_surface(args)
     start = start_of(surface, args.start)
@@ -78,28 +110,19 @@ def _trace_command(args: argparse.Namespace) -> int:
     trajectory = run(optimizer, surface, start, args.steps)
     diverged = int(trajectory.diverged_at)
     last = len(trajectory.steps) if diverged < 0 else diverged + 1
-    rows = [
-        (int(step), float(p[0]), float(p[1]), float(loss))
-        for step, p, loss in zip(
-            trajectory.steps[:last], trajectory.points[:last], trajectory.losses[:last], strict=True
-        )
-    ]
-    if args.format == "json":
-        text = dumps(trajectory.to_json(), indent=1)
-    else:
-        lines = ["step,x,y,loss"]
-        lines.extend(f"{s},{x!r},{y!r},{f!r}" for s, x, y, f in rows)
-        text = "\n".join(lines)
+    chunks = _json(trajectory, last) if args.format == "json" else _csv(trajectory, last)
     if args.out:
-        from optverify.files import write_text_atomically
+        from optverify.files import atomic_path
 
-        write_text_atomically(args.out, text + "\n")
-        print(f"wrote {args.out} ({len(rows)} rows)", file=sys.stderr)
+        with atomic_path(args.out) as temporary, open(temporary, "w", encoding="utf-8") as out:
+            out.writelines(chunks)
+        print(f"wrote {args.out} ({last} rows)", file=sys.stderr)
     else:
-        print(text)
+        sys.stdout.writelines(chunks)
+        sys.stdout.flush()
     if diverged >= 0:
         print(
-            f"optverify trace: the run diverged at step {diverged} (the point or its gradient "
+            f"optverify trace: the run diverged at step {diverged} (the point, its gradient or f "
             "was no longer finite); the trace stops there.",
             file=sys.stderr,
         )

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from optverify.errors import InvalidArgument
+from optverify.limits import MAX_GRID, MAX_LR_POINTS, check_steps
 from optverify.optim.base import Optimizer
-from optverify.optim.run import run
-from optverify.symbolic.surfaces import Surface, Window
+from optverify.optim.coerce import as_optimizer, as_starts
+from optverify.optim.run import CHUNK_SIZE, Trajectory, run
+from optverify.symbolic.surfaces import Surface, Window, as_surface
 
 __all__ = ["BasinResult", "SweepResult", "basin", "sweep"]
 
@@ -63,8 +66,8 @@ def _minima(surface: Surface, window: Window) -> list[tuple[float, float]]:
 
 
 def basin(
-    surface: Surface,
-    optimizer: Optimizer,
+    surface: Surface | str,
+    optimizer: Optimizer | str,
     *,
     grid: int = 200,
     steps: int = 500,
@@ -75,22 +78,49 @@ def basin(
 
     A start has reached a minimum when it ends within ``tolerance`` of it (default: 1e-3 of
     the window's diagonal); its arrival step is the first recorded step from which it stays
-    within ``tolerance``. Steps are recorded every ``steps // 100`` to keep memory bounded.
+    within ``tolerance``. Steps are recorded every ``steps // 100``, and the grid runs in
+    chunks of starts, so memory stays bounded whatever the grid.
     """
-    window = window or surface.window
+    optimizer = as_optimizer(optimizer)
+    surface = as_surface(surface)
+    if isinstance(grid, bool) or not isinstance(grid, int) or not 2 <= grid <= MAX_GRID:
+        raise InvalidArgument(
+            f"grid={grid!r} is invalid: it must be an integer in [2, {MAX_GRID}]."
+        )
+    steps = check_steps(steps)
+    window = Window.coerce(window) if window is not None else surface.window
     xs = np.linspace(window.xmin, window.xmax, grid)
     ys = np.linspace(window.ymin, window.ymax, grid)
-    starts = np.stack(np.meshgrid(xs, ys), axis=-1)
+    starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     minima = _minima(surface, window)
     size = math.hypot(window.xmax - window.xmin, window.ymax - window.ymin)
     tolerance = tolerance if tolerance is not None else 1e-3 * size
     every = max(1, steps // 100)
+    reached = np.full(len(starts), -2, dtype=np.int64)
+    arrival = np.full(len(starts), -1, dtype=np.int64)
     began = time.perf_counter()
-    trajectory = run(optimizer, surface, starts, steps, every=every)
+    # One chunk of starts at a time, so that memory holds one chunk's records, not the grid's.
+    for first in range(0, len(starts), CHUNK_SIZE):
+        part = slice(first, min(first + CHUNK_SIZE, len(starts)))
+        trajectory = run(optimizer, surface, starts[part], steps, every=every)
+        _arrivals(trajectory, minima, tolerance, reached[part], arrival[part])
     seconds = time.perf_counter() - began
-    final = trajectory.final_points
-    reached = np.full(final.shape[:-1], -2, dtype=np.int64)
-    arrival = np.full(final.shape[:-1], -1, dtype=np.int64)
+    shape = (grid, grid)
+    return BasinResult(
+        window, minima, reached.reshape(shape), arrival.reshape(shape), steps, seconds,
+        optimizer.name,
+    )  # fmt: skip
+
+
+def _arrivals(
+    trajectory: Trajectory,
+    minima: list[tuple[float, float]],
+    tolerance: float,
+    reached: np.ndarray,
+    arrival: np.ndarray,
+) -> None:
+    """For each start of ``trajectory``: the minimum it ends near and from which recorded
+    step it stays there (written into ``reached`` and ``arrival``)."""
     for i, point in enumerate(minima):
         distance = np.linalg.norm(trajectory.points - np.asarray(point), axis=-1)
         near = distance <= tolerance
@@ -102,7 +132,6 @@ def basin(
         arrival[ends_here] = trajectory.steps[first[ends_here]]
     reached[trajectory.diverged] = -1
     arrival[trajectory.diverged] = -1
-    return BasinResult(window, minima, reached, arrival, steps, seconds, trajectory.optimizer)
 
 
 @dataclass(frozen=True)
@@ -130,7 +159,7 @@ class SweepResult:
 
 
 def sweep(
-    surface: Surface,
+    surface: Surface | str,
     optimizers: Mapping[str, Callable[[float], Optimizer]],
     *,
     lr_range: tuple[float, float] = (1e-4, 1.0),
@@ -142,7 +171,24 @@ def sweep(
 
     ``optimizers`` maps a label to a function that builds the optimizer for a learning rate.
     """
-    rates = np.geomspace(*lr_range, points)
+    surface = as_surface(surface)
+    low, high = (float(v) for v in lr_range)
+    if not (0 < low < high and math.isfinite(high)):
+        raise InvalidArgument(f"lr_range={lr_range!r} is invalid: it must be (a, b), 0 < a < b.")
+    if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_LR_POINTS:
+        raise InvalidArgument(
+            f"points={points!r} is invalid: it must be an integer in [2, {MAX_LR_POINTS}]."
+        )
+    steps = check_steps(steps)
+    origin = as_starts(start)
+    if origin.shape != (2,):
+        raise InvalidArgument(f"start={start!r} is invalid: give one point (x, y).")
+    if not (np.isfinite(surface.value(origin)) and np.all(np.isfinite(surface.gradient(origin)))):
+        raise InvalidArgument(
+            f"start={tuple(origin.tolist())} is invalid: f or its gradient is not finite there."
+        )
+    start = (float(origin[0]), float(origin[1]))
+    rates = np.geomspace(low, high, points)
     finals: dict[str, np.ndarray] = {}
     for name, build in optimizers.items():
         losses = []

@@ -2,8 +2,9 @@
 
 :func:`run` moves a whole batch of starts with one optimizer state, so N starts cost one set of
 NumPy operations per step, not N. A start diverges at the first step that makes its point or
-the gradient there non-finite; from then on it stops moving (its point stays at the last finite
-one) while the others go on, and :attr:`Trajectory.diverged_at` records the step.
+the gradient there non-finite, or f at a recorded step non-finite; from then on it stops moving
+(its point stays at the last finite one) while the others go on, and
+:attr:`Trajectory.diverged_at` records the step.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from optverify.errors import InvalidArgument
+from optverify.limits import check_steps
 from optverify.optim.base import Array, Optimizer
-from optverify.symbolic.surfaces import Surface
+from optverify.optim.coerce import as_optimizer, as_starts
+from optverify.symbolic.surfaces import Surface, as_surface
 
 __all__ = ["Trajectory", "run"]
 
@@ -63,9 +66,10 @@ class Trajectory:
         """Whether each start diverged."""
         return self.diverged_at >= 0
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict of a single-start run: settings, then one row per recorded step
-        up to the divergence (see :func:`optverify.serialize.dumps` for non-finite numbers)."""
+    def to_json(self, *, rows: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict of a single-start run: settings, then (with ``rows``) one row per
+        recorded step up to the divergence (see :func:`optverify.serialize.dumps` for
+        non-finite numbers)."""
         diverged = int(np.max(self.diverged_at)) if np.any(self.diverged) else None
         last = len(self.steps) if diverged is None else diverged + 1
         points = self.points.reshape(len(self.steps), -1, 2)[:last, 0]
@@ -81,7 +85,9 @@ class Trajectory:
             "trajectory": [
                 {"step": int(s), "x": float(p[0]), "y": float(p[1]), "loss": float(f)}
                 for s, p, f in zip(self.steps[:last], points, losses, strict=True)
-            ],
+            ]
+            if rows
+            else [],
         }
 
 
@@ -145,14 +151,38 @@ def _descend(
             points[slot[t]] = p
 
 
+def _stop_where_f_is_not_finite(
+    points: Array, losses: Array, recorded: NDArray[np.int64], diverged_at: NDArray[np.int64]
+) -> None:
+    """A start whose f is not finite at a recorded step (``log(x)`` at negative x, f beyond
+    float64) diverged there, as if its gradient had been: it stays at that point from then on
+    (in place; ``points`` and ``losses`` are ``(R, N, 2)`` and ``(R, N)``)."""
+    bad = ~np.isfinite(losses)
+    if not bad.any():
+        return
+    first = np.argmax(bad, axis=0)
+    hit = bad[first, np.arange(bad.shape[1])]
+    step = recorded[first]
+    earlier = hit & ((diverged_at < 0) | (step < diverged_at))
+    for k in np.flatnonzero(earlier):
+        row = int(first[k])
+        diverged_at[k] = int(step[k])
+        points[row + 1 :, k] = points[row, k]
+        losses[row + 1 :, k] = losses[row, k]
+
+
 CHUNK_SIZE = 16384
 """Starts moved together per chunk: small enough that NumPy's temporaries stay in cache and
 are reused by the allocator, large enough that Python's per-step overhead is negligible."""
 
 
+MAX_RECORD_BYTES = 512 * 2**20
+"""Recorded points and losses one run may hold (24 bytes a point)."""
+
+
 def run(
-    optimizer: Optimizer,
-    surface: Surface,
+    optimizer: Optimizer | str,
+    surface: Surface | str,
     starts: ArrayLike,
     steps: int,
     *,
@@ -164,9 +194,10 @@ def run(
     """Run ``optimizer`` on ``surface`` from every start in ``starts`` for ``steps`` steps.
 
     Args:
-      optimizer: an :class:`~optverify.optim.base.Optimizer` (or anything with ``init`` and
-        ``update``).
-      surface: the surface; its symbolic gradient drives the optimizer.
+      optimizer: an :class:`~optverify.optim.base.Optimizer`, a registered optimizer's name
+        (its defaults), or any object with ``init`` and ``update``.
+      surface: the surface (or a registered surface's name); its symbolic gradient drives the
+        optimizer.
       starts: shape ``(2,)`` for one start or ``(..., 2)`` for a batch.
       steps: how many updates to make, >= 0.
       record: ``"all"`` keeps every step; ``"final"`` only the last, so memory stays flat in
@@ -181,20 +212,17 @@ def run(
     Returns:
       A :class:`Trajectory`.
     """
-    p0 = np.asarray(starts, dtype=np.float64)
-    if p0.ndim == 0 or p0.shape[-1] != 2:
-        raise InvalidArgument(
-            f"starts of shape {p0.shape} are invalid: the last axis must hold (x, y), size 2."
-        )
-    if not np.all(np.isfinite(p0)):
-        bad = p0.reshape(-1, 2)[~np.all(np.isfinite(p0.reshape(-1, 2)), axis=-1)][0]
-        raise InvalidArgument(
-            f"start=({bad[0]}, {bad[1]}) is invalid: starting points must be finite."
-        )
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise InvalidArgument(f"steps={steps!r} is invalid: it must be an integer >= 0.")
-    steps = int(steps)
+    optimizer = as_optimizer(optimizer)
+    surface = as_surface(surface)
+    p0 = as_starts(starts)
+    steps = check_steps(steps)
     recorded = _record_steps(steps, record, every)
+    held = len(recorded) * int(np.prod(p0.shape[:-1], dtype=np.int64)) * 24
+    if held > MAX_RECORD_BYTES:
+        raise InvalidArgument(
+            f"steps={steps} from {p0.size // 2:,} starts would record {held / 2**30:.1f} GiB; "
+            f"the limit is {MAX_RECORD_BYTES / 2**30:g} GiB: record='final' or every=K keeps less."
+        )
     slot = np.full(steps + 1, -1, dtype=np.int64)
     slot[recorded] = np.arange(len(recorded))
 
@@ -212,12 +240,13 @@ def run(
                 optimizer, grad_fn, flat[part], steps, slot, points[:, part], diverged_at[part]
             )
     losses = surface.value(points)
+    _stop_where_f_is_not_finite(points, losses, recorded, diverged_at)
     return Trajectory(
         points=points.reshape(len(recorded), *batch, 2),
         losses=losses.reshape(len(recorded), *batch),
         steps=recorded,
         diverged_at=diverged_at.reshape(batch),
-        optimizer=optimizer.name if isinstance(optimizer, Optimizer) else "custom",
-        hyperparameters=dict(getattr(optimizer, "hyperparameters", {})),
+        optimizer=optimizer.name,
+        hyperparameters=dict(optimizer.hyperparameters),
         surface=surface,
     )

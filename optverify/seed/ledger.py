@@ -338,8 +338,8 @@ def _paper_bound_claim(profile: str) -> Claim:
         "Kingma & Ba (2015), section 2.1: |Δ_t| <= α(1 - β1)/sqrt(1 - β2) if (1 - β1) > "
         "sqrt(1 - β2), and |Δ_t| <= α otherwise.",
         "Adam's step obeys the paper's bound.",
-        "refuted" if result.status == "refuted" else "holds",
-        f"Hypothesis found: {result.explanation} At the default betas the exact bound "
+        "refuted" if result.status == "refuted" else f"not refuted in {result.examples} examples",
+        f"A counterexample: {result.explanation} At the default betas the exact bound "
         f"(Cauchy-Schwarz, eps = 0) at t = {t} is {adam_bound(t, b1, b2):.4g} lr, above the "
         f"paper's {paper:.4g} lr, attained by gradients growing like (b1/b2)^j",
         {"counterexample": result.counterexample, "exact_bound_t1000": adam_bound(t, b1, b2)},

@@ -20,9 +20,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import sympy as sp
 
-from optverify.symbolic.derivatives import derivatives
+from optverify.budget import OutOfTime, time_limit
+from optverify.limits import SYMBOLIC_SECONDS
+from optverify.symbolic.derivatives import derivatives, is_smooth
 from optverify.symbolic.expressions import X, Y
-from optverify.symbolic.surfaces import Array, Surface, Window
+from optverify.symbolic.surfaces import Array, Surface, Window, as_surface
 
 __all__ = [
     "Analysis",
@@ -74,10 +76,11 @@ class ConvexityReport(NamedTuple):
             assert self.witness is not None
             assert self.witness_hessian is not None
             (a, b), (_, c) = self.witness_hessian
+            checked = "" if self.exact else " (in floating point; the exact check ran out of time)"
             return (
                 f"not convex on {self.window}: at (x, y) = {_fmt_point(self.witness)} the Hessian "
                 f"[[{a:.6g}, {b:.6g}], [{b:.6g}, {c:.6g}]] has eigenvalue "
-                f"{self.min_eigenvalue:.6g} < 0"
+                f"{self.min_eigenvalue:.6g} < 0{checked}"
             )
         if self.exact:
             return "convex everywhere: the Hessian is a constant positive semi-definite matrix"
@@ -94,6 +97,13 @@ class Analysis(NamedTuple):
     window: Window
     critical_points: list[CriticalPoint]
     convexity: ConvexityReport
+    method: str = "symbolic"
+
+    @property
+    def smooth(self) -> bool:
+        """Whether f has no kinks; where it has (``abs``) the Hessian is undefined, and a
+        minimum at a kink is not a critical point."""
+        return is_smooth(self.surface.expr)
 
     @property
     def minima(self) -> list[CriticalPoint]:
@@ -131,6 +141,8 @@ class Analysis(NamedTuple):
             "lowest_minimum_in_window": None
             if lowest is None
             else self.window.contains(lowest.point),
+            "method": self.method,
+            "smooth": self.smooth,
             "convex": self.convexity.convex,
             "convexity": self.convexity.summary(),
             "witness": self.convexity.witness,
@@ -149,9 +161,12 @@ def _min_eigenvalue(h: Array) -> Array:
 def classify(surface: Surface, point: tuple[float, float]) -> tuple[str, tuple[float, float], bool]:
     """Classify a critical point: ``(kind, eigenvalues, degenerate)``."""
     h = surface.hessian(np.asarray(point))
-    eigenvalues = np.linalg.eigvalsh(h)
-    low, high = float(eigenvalues[0]), float(eigenvalues[1])
-    tol = 1e-9 * max(1.0, abs(low), abs(high))
+    if np.all(np.isfinite(h)):
+        eigenvalues = np.linalg.eigvalsh(h)
+        low, high = float(eigenvalues[0]), float(eigenvalues[1])
+    else:  # a kink (abs): the Hessian is undefined here, so the values around decide
+        low = high = math.nan
+    tol = 1e-9 * max(1.0, abs(low), abs(high)) if math.isfinite(low) else math.inf
     if low > tol:
         return "minimum", (low, high), False
     if high < -tol:
@@ -263,19 +278,31 @@ def critical_points(
     ``grid`` x ``grid`` lattice of starts over ``window`` (default: the surface's window) and
     the points it converges to inside the window are returned.
     """
-    window = window or surface.window
-    symbolic = _symbolic_candidates(surface.expr)
+    return _critical_points(surface, window or surface.window, grid)[1]
+
+
+def _critical_points(
+    surface: Surface, window: Window, grid: int
+) -> tuple[str, list[CriticalPoint]]:
+    """(how they were found, the critical points)."""
+    method = "newton"
+    try:
+        with time_limit(SYMBOLIC_SECONDS):
+            symbolic = _symbolic_candidates(surface.expr)
+    except OutOfTime:
+        symbolic = None
+        method = f"newton (solving symbolically took over {SYMBOLIC_SECONDS:g} s)"
     if symbolic is not None:
         method, candidates = "symbolic", [_polish(surface, p) for p in symbolic]
     else:
-        method, candidates = "newton", _newton_candidates(surface, window, grid)
+        candidates = _newton_candidates(surface, window, grid)
     size = math.hypot(window.xmax - window.xmin, window.ymax - window.ymin)
     found = []
     for point in _deduplicate(candidates, 1e-6 * size):
         kind, eigenvalues, degenerate = classify(surface, point)
         value = float(surface.value(np.asarray(point)))
         found.append(CriticalPoint(point, value, kind, eigenvalues, degenerate, method))
-    return sorted(found, key=lambda c: (c.value, c.point))
+    return method, sorted(found, key=lambda c: (c.value, c.point))
 
 
 def _nice_rational(value: float) -> sp.Rational:
@@ -289,7 +316,7 @@ def convexity(
     window = window or surface.window
     _, _, hessian = derivatives(surface.expr)
     matrix = sp.Matrix(hessian)
-    if not matrix.free_symbols:
+    if not matrix.free_symbols and not matrix.has(sp.nan, sp.Piecewise):
         low = min(float(sp.re(e)) for e in matrix.eigenvals())
         if low >= 0:
             return ConvexityReport(True, True, window, None, None, low, 0)
@@ -303,6 +330,24 @@ def convexity(
     if low >= -1e-12:
         return ConvexityReport(True, False, window, None, None, low, grid * grid)
     worst = points[index]
+    try:
+        with time_limit(SYMBOLIC_SECONDS):
+            witness, h, exact_low = _exact_witness(matrix, worst)
+    except OutOfTime:  # keep the floating-point witness, and say it was not re-checked
+        h_float = surface.hessian(worst)
+        h = (
+            (float(h_float[0, 0]), float(h_float[0, 1])),
+            (float(h_float[1, 0]), float(h_float[1, 1])),
+        )
+        point = (float(worst[0]), float(worst[1]))
+        return ConvexityReport(False, False, window, point, h, low, grid * grid)
+    return ConvexityReport(False, True, window, witness, h, exact_low, grid * grid)
+
+
+def _exact_witness(
+    matrix: sp.Matrix, worst: Array
+) -> tuple[tuple[float, float], tuple[tuple[float, float], tuple[float, float]], float]:
+    """A point near ``worst`` with a negative Hessian eigenvalue, re-checked exactly."""
     witness = (_nice_rational(float(worst[0])), _nice_rational(float(worst[1])))
     exact = matrix.subs({X: witness[0], Y: witness[1]})
     exact_low = min(sp.re(e) for e in exact.eigenvals())
@@ -311,18 +356,13 @@ def convexity(
         exact = matrix.subs({X: witness[0], Y: witness[1]})
         exact_low = min(sp.re(e) for e in exact.eigenvals())
     h = ((float(exact[0, 0]), float(exact[0, 1])), (float(exact[1, 0]), float(exact[1, 1])))
-    return ConvexityReport(
-        False,
-        True,
-        window,
-        (float(witness[0]), float(witness[1])),
-        h,
-        float(exact_low),
-        grid * grid,
-    )
+    return (float(witness[0]), float(witness[1])), h, float(exact_low)
 
 
-def analyze(surface: Surface, window: Window | None = None) -> Analysis:
-    """Critical points and convexity of ``surface``, judged against ``window``."""
-    window = window or surface.window
-    return Analysis(surface, window, critical_points(surface, window), convexity(surface, window))
+def analyze(surface: Surface | str, window: Window | tuple[float, ...] | None = None) -> Analysis:
+    """Critical points and convexity of ``surface`` (a Surface or a registered name), judged
+    against ``window`` (a Window or ``(xmin, xmax, ymin, ymax)``; default: its own)."""
+    surface = as_surface(surface)
+    window = Window.coerce(window) if window is not None else surface.window
+    method, points = _critical_points(surface, window, 40)
+    return Analysis(surface, window, points, convexity(surface, window), method)

@@ -14,7 +14,7 @@ steering towards the largest error, and reports the worst point.
 
 from __future__ import annotations
 
-import math
+import itertools
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -22,10 +22,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import sympy as sp
 
-from optverify.errors import InvalidArgument
+from optverify.budget import OutOfTime, time_limit
+from optverify.errors import InvalidArgument, UserCodeError
+from optverify.limits import SYMBOLIC_SECONDS, USER_CODE_SECONDS
 from optverify.symbolic.derivatives import derivatives
 from optverify.symbolic.expressions import X, Y, rational_text
-from optverify.symbolic.surfaces import Surface
+from optverify.symbolic.surfaces import Surface, as_surface
+from optverify.usercode import call
 
 __all__ = [
     "ComponentAudit",
@@ -39,7 +42,7 @@ __all__ = [
 HandGradient = Callable[[Any, Any], Any]
 
 _COMPONENTS = ("x", "y")
-_RELATIVE_TOLERANCE = 1e-6
+RELATIVE_TOLERANCE = 1e-6
 
 
 class TermFinding(NamedTuple):
@@ -254,12 +257,12 @@ def _call_symbolically(hand: HandGradient) -> tuple[tuple[sp.Expr, sp.Expr], lis
     """Call ``hand`` with symbols; return the exact components and their written terms."""
     try:
         with sp.evaluate(False):
-            raw = hand(X, Y)
+            raw = call("the gradient", hand, X, Y)
         unevaluated = True
     except Exception:
-        raw = hand(X, Y)
+        raw = call("the gradient", hand, X, Y)
         unevaluated = False
-    components = _two_components(raw)
+    components = two_components(raw)
     exact = []
     written = []
     for component in components:
@@ -274,18 +277,33 @@ def _call_symbolically(hand: HandGradient) -> tuple[tuple[sp.Expr, sp.Expr], lis
     return (exact[0], exact[1]), written
 
 
-def _two_components(raw: Any) -> tuple[Any, Any]:
-    try:
-        items = list(raw)
-    except TypeError:
+def two_components(raw: Any) -> tuple[Any, Any]:
+    """The two components of what a gradient returned (reading at most three, so that an
+    endless iterator is refused rather than consumed)."""
+    if isinstance(raw, str | bytes) or raw is None:
+        items = None
+    else:
+        try:
+            items = list(itertools.islice(iter(raw), 3))
+        except TypeError:
+            items = None
+    if items is None:
         raise InvalidArgument(
             f"the gradient returned {type(raw).__name__}: it must return two components "
             "(df/dx, df/dy)."
-        ) from None
-    if len(items) != 2:
-        raise InvalidArgument(
-            f"the gradient returned {len(items)} components: it must return two (df/dx, df/dy)."
         )
+    if len(items) != 2:
+        many = "3 or more" if len(items) == 3 else str(len(items))
+        raise InvalidArgument(
+            f"the gradient returned {many} components: it must return two (df/dx, df/dy)."
+        )
+    for item in items:
+        if isinstance(item, bool | np.bool_) or (
+            isinstance(item, np.ndarray) and item.dtype == np.bool_
+        ):
+            raise InvalidArgument(
+                f"the gradient returned {item!r}: a component must be a number, not a boolean."
+            )
     return items[0], items[1]
 
 
@@ -357,7 +375,7 @@ def _is_zero(expr: sp.Expr) -> bool:
 
 
 def audit_gradient(
-    surface: Surface,
+    surface: Surface | str,
     hand_gradient: HandGradient,
     *,
     max_examples: int = 300,
@@ -373,16 +391,36 @@ def audit_gradient(
     Returns:
       A :class:`GradientAudit`; ``.correct`` is the verdict and ``.report()`` explains it.
     """
+    surface = as_surface(surface)
     if not callable(hand_gradient):
         raise InvalidArgument(f"hand_gradient={hand_gradient!r} is invalid: it must be callable.")
+    if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
+        raise InvalidArgument(f"max_examples={max_examples!r} is invalid: it must be >= 1.")
     _, expected, _ = derivatives(surface.expr)
     try:
-        (written_x, written_y), written_terms = _call_symbolically(hand_gradient)
+        with time_limit(SYMBOLIC_SECONDS):
+            return _symbolic_audit(surface, hand_gradient, expected)
     except InvalidArgument:
         raise
+    except OutOfTime:
+        reason = f"the exact comparison took over {SYMBOLIC_SECONDS:g} s"
     except Exception as error:
         reason = f"{type(error).__name__}: {error}".splitlines()[0]
-        return _numeric_audit(surface, hand_gradient, reason, max_examples)
+    try:
+        from optverify.symbolic.sampled_audit import sampled_audit
+
+        with time_limit(USER_CODE_SECONDS):
+            return sampled_audit(surface, hand_gradient, reason, max_examples)
+    except OutOfTime:
+        raise UserCodeError(
+            f"the gradient did not finish {max_examples} calls within {USER_CODE_SECONDS:g} s."
+        ) from None
+
+
+def _symbolic_audit(
+    surface: Surface, hand_gradient: HandGradient, expected: list[sp.Expr]
+) -> GradientAudit:
+    (written_x, written_y), written_terms = _call_symbolically(hand_gradient)
     components = []
     for name, variable, written, terms, truth in zip(
         _COMPONENTS, (X, Y), (written_x, written_y), written_terms, expected, strict=True
@@ -407,82 +445,3 @@ def audit_gradient(
         None,
         swapped,
     )
-
-
-def _numeric_audit(
-    surface: Surface, hand: HandGradient, reason: str, max_examples: int
-) -> GradientAudit:
-    from hypothesis import HealthCheck, given, settings, target
-    from hypothesis import strategies as st
-
-    window = surface.window
-    grid = np.stack(
-        np.meshgrid(
-            np.linspace(window.xmin, window.xmax, 21), np.linspace(window.ymin, window.ymax, 21)
-        ),
-        axis=-1,
-    )
-    norms = np.linalg.norm(surface.gradient(grid), axis=-1)
-    scale = float(np.median(norms[np.isfinite(norms)])) if np.isfinite(norms).any() else 1.0
-    floor = 1e-6 * max(scale, 1e-12)
-    worst: dict[str, Any] = {"error": -1.0, "examples": 0}
-
-    def measure(x: float, y: float) -> float:
-        truth = surface.gradient(np.array([x, y]))
-        written: np.ndarray[Any, Any] | None = None
-        failure: str | None = None
-        try:
-            with np.errstate(all="ignore"):
-                written = np.asarray(_two_components(hand(np.float64(x), np.float64(y))), float)
-        except Exception as error:
-            failure = f"{type(error).__name__}: {error}".splitlines()[0]
-        if written is not None and written.shape != (2,):
-            failure = f"it returned components of shape {written.shape}, not two numbers"
-            written = None
-        if not np.all(np.isfinite(truth)):
-            return 0.0  # the derivative is undefined here (a kink): nothing to compare
-        if written is None:
-            error_value = math.inf
-        else:
-            with np.errstate(all="ignore"):
-                distance = np.linalg.norm(written - truth)
-            error_value = float(distance / (np.linalg.norm(truth) + floor))
-            if not math.isfinite(error_value):
-                error_value = math.inf
-        worst["examples"] += 1
-        if error_value > worst["error"]:
-            worst.update(
-                error=error_value,
-                point=(x, y),
-                written=None if written is None else (float(written[0]), float(written[1])),
-                expected=(float(truth[0]), float(truth[1])),
-                failure=failure,
-            )
-        return error_value
-
-    @settings(
-        max_examples=max_examples,
-        database=None,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(
-        st.floats(window.xmin, window.xmax, allow_nan=False),
-        st.floats(window.ymin, window.ymax, allow_nan=False),
-    )
-    def probe(x: float, y: float) -> None:
-        target(min(measure(x, y), 1e300), label="relative error")
-
-    probe()
-    numeric = NumericAudit(
-        reason,
-        worst["examples"],
-        worst["point"],
-        worst["error"],
-        worst["written"],
-        worst["expected"],
-        worst["failure"],
-    )
-    correct = numeric.error is None and numeric.worst_relative_error <= _RELATIVE_TOLERANCE
-    return GradientAudit(surface, "numeric", correct, (), numeric, False)

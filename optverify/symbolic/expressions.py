@@ -102,70 +102,125 @@ def parse_expression(text: str) -> sp.Expr:
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > _MAX_NODES:
         raise _reject(text, f"it has {nodes} syntax nodes, the limit is {_MAX_NODES}")
-    expr = _Builder(text).build(tree.body, depth=0)
-    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        raise _reject(text, "it is not finite (division by zero?)")
+    expr, _ = _Builder(text).build(tree.body, depth=0)
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan, sp.I):
+        raise _reject(text, "it is not finite and real (division by zero?)")
     return sp.sympify(expr)
 
 
+Value = float | None
+"""A constant subexpression's float value, or ``None`` where the expression depends on x, y."""
+
+_MAX_CONSTANT = 1e300
+"""Largest magnitude a constant subexpression may have (float64 overflows near 1.8e308)."""
+
+_NUMERIC: dict[str, Callable[[float], float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "abs": abs,
+}
+"""The float counterpart of each function, to bound constants before SymPy evaluates them."""
+
+_FLOAT_BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
 class _Builder:
+    """Builds the SymPy expression node by node, computing every constant subexpression in
+    float64 first: a constant that overflows, is not real or is undefined is refused before
+    SymPy sees it (SymPy would otherwise evaluate, say, ``sin(exp(exp(exp(5))))`` to
+    astronomically many digits)."""
+
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def build(self, node: ast.AST, depth: int) -> sp.Expr:
+    def build(self, node: ast.AST, depth: int) -> tuple[sp.Expr, Value]:
         if depth > _MAX_DEPTH:
             raise _reject(self.text, f"it nests deeper than {_MAX_DEPTH} levels")
         if isinstance(node, ast.Constant):
             return self.constant(node)
         if isinstance(node, ast.Name):
             if node.id in _NAMES:
-                return _NAMES[node.id]
+                value = None if node.id in ("x", "y") else float(sp.N(_NAMES[node.id]))
+                return _NAMES[node.id], value
             if node.id.startswith("__"):
                 raise _reject(self.text, f"dunder name {node.id!r} is not allowed")
             raise _reject(self.text, f"unknown name {node.id!r}")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            operand = self.build(node.operand, depth + 1)
-            return -operand if isinstance(node.op, ast.USub) else operand
+            operand, value = self.build(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                return -operand, None if value is None else -value
+            return operand, value
         if isinstance(node, ast.BinOp):
             op = type(node.op)
             if op is ast.BitXor:
                 raise _reject(self.text, "'^' is not a power in Python syntax, write '**'")
             if op not in _BINARY:
                 raise _reject(self.text, f"operator {op.__name__} is not allowed")
-            left = self.build(node.left, depth + 1)
-            right = self.build(node.right, depth + 1)
+            left, left_value = self.build(node.left, depth + 1)
+            right, right_value = self.build(node.right, depth + 1)
             if op is ast.Pow:
-                self.check_power(left, right)
-            return _BINARY[op](left, right)
+                self.check_power(right_value)
+            value = None
+            if left_value is not None and right_value is not None:
+                value = self.bounded(
+                    ast.unparse(node), lambda: _FLOAT_BINARY[op](left_value, right_value)
+                )
+            return _BINARY[op](left, right), value
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         raise _reject(self.text, self.describe(node))
 
-    def constant(self, node: ast.Constant) -> sp.Expr:
+    def bounded(self, shown: str, compute: Callable[[], Any]) -> float:
+        """The float value of a constant subexpression, or a refusal saying what is wrong."""
+        try:
+            value = compute()
+        except ZeroDivisionError:
+            raise _reject(self.text, f"the constant {shown} divides by zero") from None
+        except OverflowError:
+            raise _reject(self.text, f"the constant {shown} overflows float64") from None
+        except ValueError:
+            raise _reject(self.text, f"the constant {shown} is not a real number") from None
+        if isinstance(value, complex):
+            raise _reject(self.text, f"the constant {shown} is not a real number")
+        number = float(value)
+        if not math.isfinite(number) or abs(number) > _MAX_CONSTANT:
+            raise _reject(self.text, f"the constant {shown} overflows float64")
+        return number
+
+    def constant(self, node: ast.Constant) -> tuple[sp.Expr, Value]:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _reject(self.text, f"constant {value!r} is not a real number")
         if isinstance(value, int):
             if abs(value) > 10**_MAX_CONSTANT_LOG10:
                 raise _reject(self.text, "an integer constant overflows float64")
-            return sp.Integer(value)
+            return sp.Integer(value), float(value)
         if not math.isfinite(value):
             raise _reject(self.text, f"constant {value!r} overflows float64")
         literal = ast.get_source_segment(self.text.strip(), node) or repr(value)
-        return sp.Rational(literal.replace("_", ""))
+        return sp.Rational(literal.replace("_", "")), float(value)
 
-    def check_power(self, base: sp.Expr, exponent: sp.Expr) -> None:
-        if not exponent.is_number:
-            return
-        size = abs(float(exponent))
-        if size > 100:
-            raise _reject(self.text, f"exponent {exponent} is larger than 100 in magnitude")
-        if base.is_number and base != 0:
-            magnitude = abs(float(sp.log(sp.Abs(base), 10))) if base.is_finite else math.inf
-            if magnitude * size > _MAX_CONSTANT_LOG10:
-                raise _reject(self.text, "a constant power overflows float64")
+    def check_power(self, exponent: Value) -> None:
+        if exponent is not None and abs(exponent) > 100:
+            raise _reject(self.text, f"exponent {exponent:g} is larger than 100 in magnitude")
 
-    def call(self, node: ast.Call, depth: int) -> sp.Expr:
+    def call(self, node: ast.Call, depth: int) -> tuple[sp.Expr, Value]:
         if not isinstance(node.func, ast.Name):
             raise _reject(self.text, self.describe(node.func))
         name = node.func.id
@@ -177,7 +232,10 @@ class _Builder:
             raise _reject(self.text, f"{name}() takes no keyword arguments")
         if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise _reject(self.text, f"{name}() takes exactly one argument")
-        return FUNCTIONS[name](self.build(node.args[0], depth + 1))
+        argument, value = self.build(node.args[0], depth + 1)
+        if value is not None:
+            self.bounded(ast.unparse(node), lambda: _NUMERIC[name](value))
+        return FUNCTIONS[name](argument), None if value is None else float(_NUMERIC[name](value))
 
     @staticmethod
     def describe(node: ast.AST) -> str:

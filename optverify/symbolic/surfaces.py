@@ -34,6 +34,7 @@ __all__ = [
     "NumericFunctions",
     "Surface",
     "Window",
+    "as_surface",
     "from_expression",
     "get",
     "names",
@@ -75,6 +76,21 @@ class Window(NamedTuple):
                 f"window={text!r} is invalid: write it as XMIN:XMAX,YMIN:YMAX, e.g. -1:2,-2:1."
             ) from None
         return cls.checked(xmin, xmax, ymin, ymax)
+
+    @classmethod
+    def coerce(cls, value: object) -> Window:
+        """A window from a :class:`Window` or four numbers ``(xmin, xmax, ymin, ymax)``."""
+        if isinstance(value, Window):
+            return value
+        try:
+            numbers = [float(v) for v in value]  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            numbers = []
+        if len(numbers) != 4:
+            raise InvalidArgument(
+                f"window={value!r} is invalid: give (xmin, xmax, ymin, ymax), e.g. (-1, 2, -2, 1)."
+            )
+        return cls.checked(*numbers)
 
     @classmethod
     def checked(cls, xmin: float, xmax: float, ymin: float, ymax: float) -> Window:
@@ -260,13 +276,20 @@ DEFAULT_WINDOW = Window(-3.0, 3.0, -3.0, 3.0)
 
 
 def from_expression(text: str, window: Window | None = None, name: str = "expr") -> Surface:
-    """A surface from expression text typed by a user; parsed (safely) right away."""
+    """A surface from expression text typed by a user; parsed (safely) right away.
+
+    Runs of white space (newlines included) become one space: the text is an expression on
+    one line wherever it is shown or written.
+    """
+    if not isinstance(text, str):
+        raise InvalidArgument(f"expression={text!r} is invalid: it must be a string.")
+    source = " ".join(text.split())
     surface = Surface(
         name=name,
-        source=text.strip(),
+        source=source,
         window=window or DEFAULT_WINDOW,
         minima=None,
-        description=f"f(x, y) = {text.strip()}",
+        description=f"f(x, y) = {source}",
         reference="user expression",
     )
     _ = surface.expr  # fail now, with a clear message, if the text is invalid
@@ -283,6 +306,18 @@ def resolve(name: str | None, expr: str | None, window: Window | None = None) ->
         return from_expression(expr, window)
     surface = get(name if name is not None else "seed")
     return surface if window is None else replace_window(surface, window)
+
+
+def as_surface(value: object) -> Surface:
+    """A surface from a :class:`Surface` or a registered surface's name (the public Python
+    functions accept either)."""
+    if isinstance(value, Surface):
+        return value
+    if isinstance(value, str):
+        return get(value)
+    raise InvalidArgument(
+        f"surface={value!r} is invalid: give a Surface or the name of one ({', '.join(_REGISTRY)})."
+    )
 
 
 def replace_window(surface: Surface, window: Window) -> Surface:

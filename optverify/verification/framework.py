@@ -34,6 +34,7 @@ import numpy as np
 from optverify.errors import InvalidArgument
 from optverify.optim import REGISTRY
 from optverify.optim.records import OptimizerRecord
+from optverify.usercode import call, guard
 
 if TYPE_CHECKING:
     from hypothesis import strategies as st
@@ -60,12 +61,14 @@ __all__ = [
 ]
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "quick": {"max_examples": 20},
-    "dev": {"max_examples": 50},
+    "quick": {"max_examples": 20, "derandomize": True, "database": None},
+    "dev": {"max_examples": 50, "derandomize": True, "database": None},
     "ci": {"max_examples": 100, "derandomize": True, "database": None},
-    "thorough": {"max_examples": 1000},
+    "thorough": {"max_examples": 1000, "derandomize": True, "database": None},
 }
-"""Hypothesis settings per search effort: ``ci`` is deterministic (derandomized)."""
+"""Hypothesis settings per search effort. Every one is derandomized (seeded by the test) and
+keeps no example database, so the same command gives the same verdict every run; the
+efforts differ only in how many examples they try."""
 
 
 def register_profiles() -> None:
@@ -91,14 +94,33 @@ class Violation(AssertionError):
 
 
 class Draws:
-    """Draws from Hypothesis's ``data`` and remembers them, for the counterexample report."""
+    """Draws from Hypothesis's ``data`` and remembers them, for the counterexample report.
 
-    def __init__(self, data: st.DataObject, record: dict[str, Any]) -> None:
+    ``Draws.replaying(example, record)`` gives a property's known example instead: each draw
+    returns the example's value of that label, so the check runs on exactly those values.
+    """
+
+    def __init__(self, data: st.DataObject | None, record: dict[str, Any]) -> None:
         self._data = data
+        self._example: Mapping[str, Any] | None = None
         self.record = record
 
+    @classmethod
+    def replaying(cls, example: Mapping[str, Any], record: dict[str, Any]) -> Draws:
+        """Draws that return ``example[label]``."""
+        draws = cls(None, record)
+        draws._example = example
+        return draws
+
     def __call__(self, strategy: st.SearchStrategy[Any], label: str) -> Any:
-        value = self._data.draw(strategy, label=label)
+        if self._example is not None:
+            if label not in self._example:
+                raise InvalidArgument(f"the property's example has no value for {label!r}.")
+            value = self._example[label]
+            value = np.array(value, dtype=np.float64) if isinstance(value, list) else value
+        else:
+            assert self._data is not None
+            value = self._data.draw(strategy, label=label)
         self.record[label] = value
         return value
 
@@ -162,11 +184,26 @@ class Subject:
         known = self.kind.defaults()
         settable = {k: v for k, v in fixed.items() if k in known and self.takes(k)}
         given = draws(ost.hyperparameters(self.kind, names=taken, **settable), "hyperparameters")
+        given = {k: v for k, v in given.items() if self.takes(k)}  # a known example's may not
         return given, {**self.kind.defaults(), **given}
 
     def build(self, given: Mapping[str, Any]) -> Any:
-        """The optimizer the factory makes from ``given``."""
-        return self.factory(**given)
+        """The optimizer the factory makes from ``given``, its ``init`` and ``update`` guarded
+        (a ``sys.exit`` inside them becomes :class:`~optverify.errors.UserCodeError`)."""
+        built = call("the optimizer's factory", self.factory, **given)
+        return _Guarded(built)
+
+
+class _Guarded:
+    """An optimizer whose ``init`` and ``update`` are called through :func:`usercode.call`."""
+
+    def __init__(self, optimizer: Any) -> None:
+        self.optimizer = optimizer
+        self.init = guard("the optimizer's init", optimizer.init)
+        self.update = guard("the optimizer's update", optimizer.update)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.optimizer, name)
 
 
 def _kind(name: str) -> OptimizerRecord:
@@ -193,6 +230,8 @@ class Property:
         draws itself).
       note: what the property does not say, or why it is a refuted statement.
       expect: ``"holds"`` for an invariant, ``"refuted"`` for a statement that is false.
+      examples: known examples, each a mapping from draw label to value, run before the
+        search: a refutation never depends on the search finding its counterexample.
     """
 
     name: str
@@ -202,6 +241,7 @@ class Property:
     requires: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     expect: str = "holds"
+    examples: tuple[Mapping[str, Any], ...] = ()
 
     def applies_to(self, kind: OptimizerRecord) -> bool:
         """Whether this property is about optimizers of ``kind``."""
@@ -218,11 +258,15 @@ def _register(
     kinds: Iterable[OptimizerRecord],
     requires: Mapping[str, Any] | None,
     note: str,
+    examples: Iterable[Mapping[str, Any]] = (),
 ) -> Callable[[Check], Property]:
     def decorate(check: Check) -> Property:
         if name in _REGISTERED:
             raise InvalidArgument(f"property name={name!r} is already registered.")
-        prop = Property(name, statement, tuple(kinds), check, dict(requires or {}), note, expect)
+        prop = Property(
+            name, statement, tuple(kinds), check, dict(requires or {}), note, expect,
+            tuple(examples),
+        )  # fmt: skip
         _REGISTERED[name] = prop
         return prop
 
@@ -236,9 +280,10 @@ def invariant(
     kinds: Iterable[OptimizerRecord],
     requires: Mapping[str, Any] | None = None,
     note: str = "",
+    examples: Iterable[Mapping[str, Any]] = (),
 ) -> Callable[[Check], Property]:
     """Register the decorated check as an invariant called ``name``; returns the Property."""
-    return _register("holds", name, statement, kinds, requires, note)
+    return _register("holds", name, statement, kinds, requires, note, examples)
 
 
 def refutes(
@@ -248,9 +293,11 @@ def refutes(
     kinds: Iterable[OptimizerRecord],
     requires: Mapping[str, Any] | None = None,
     note: str = "",
+    examples: Iterable[Mapping[str, Any]] = (),
 ) -> Callable[[Check], Property]:
-    """Register the decorated check as a false statement to refute; returns the Property."""
-    return _register("refuted", name, statement, kinds, requires, note)
+    """Register the decorated check as a false statement to refute; returns the Property.
+    Give ``examples`` that refute it, so the verdict never rests on the search's luck."""
+    return _register("refuted", name, statement, kinds, requires, note, examples)
 
 
 def invariants() -> tuple[Property, ...]:

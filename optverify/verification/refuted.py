@@ -13,6 +13,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis import target
+from hypothesis.control import currently_in_test_context
 
 from optverify.optim.adam import ADAM
 from optverify.optim.adaptive import RMSPROP
@@ -31,6 +32,9 @@ from optverify.verification.framework import (
 from optverify.verification.invariants.adam_family import adam_bound
 from optverify.verification.invariants.sgd_family import first_rise
 
+_ADAM_SETTINGS = {"lr": 1e-3, "b1": 0.9, "b2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
+"""Adam's defaults, the base of the known counterexamples below."""
+
 
 @refutes(
     "adam-paper-step-bound",
@@ -39,6 +43,13 @@ from optverify.verification.invariants.sgd_family import first_rise
     kinds=(ADAM,),
     requires={"eps": 0.0, "b2": ..., "weight_decay": 0.0},
     note="An approximation the paper states; some gradient sequences exceed it.",
+    examples=[
+        {  # v forgets fast (b2 small), m remembers the large first gradient: 4.76 lr > lr
+            "b2": 0.01,
+            "hyperparameters": _ADAM_SETTINGS | {"b2": 0.01, "eps": 0.0},
+            "gradients": [[1000.0, 1000.0], [1.0, 1.0]],
+        }
+    ],
 )
 def _paper_bound(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, eps=0.0, weight_decay=0.0, b2=draw(st.floats(0.01, 0.999), "b2"))
@@ -48,7 +59,8 @@ def _paper_bound(subject: Subject, draw: Draws) -> None:
     paper = (1 - b1) / math.sqrt(1 - b2) if (1 - b1) > math.sqrt(1 - b2) else 1.0
 
     worst = max(float(np.max(np.abs(s))) / lr for s in steps)
-    target(worst / paper, label="step / paper's bound")
+    if currently_in_test_context():  # steer the search; a known example needs no steering
+        target(worst / paper, label="step / paper's bound")
     for t, step in enumerate(steps, start=1):
         size = float(np.max(np.abs(step))) / lr
         if size > paper * (1 + 1e-9):
@@ -66,6 +78,13 @@ def _paper_bound(subject: Subject, draw: Draws) -> None:
     kinds=(ADAM,),
     requires={"eps": 0.0, "weight_decay": 0.0},
     note="Adam is like SGD only with eps >> sqrt(v_hat) (lr = eta*eps).",
+    examples=[
+        {
+            "hyperparameters": _ADAM_SETTINGS | {"eps": 0.0},
+            "gradient": [1.0, -2.0],
+            "scale c": 10.0,
+        }
+    ],
 )
 def _adam_is_sgd(subject: Subject, draw: Draws) -> None:
     given, _ = subject.draw(draw, eps=0.0, weight_decay=0.0)
@@ -87,6 +106,7 @@ def _adam_is_sgd(subject: Subject, draw: Draws) -> None:
     kinds=(ADAM,),
     requires={"weight_decay": 0.0},
     note="They differ in where momentum is applied: before or after the rescaling.",
+    examples=[{"hyperparameters": _ADAM_SETTINGS, "gradients": [[1.0, 1.0], [3.0, -2.0]]}],
 )
 def _adam_is_rmsprop_momentum(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, weight_decay=0.0)
@@ -115,6 +135,16 @@ def _adam_is_rmsprop_momentum(subject: Subject, draw: Draws) -> None:
     kinds=(MOMENTUM,),
     requires={"weight_decay": 0.0},
     note="True of plain SGD, not of momentum methods.",
+    examples=[
+        {  # a round bowl, lr = 1/L: heavy-ball momentum overshoots the bottom at step 2
+            "small curvature": 1.0,
+            "large curvature": 1.0,
+            "angle": 0.0,
+            "lr * L / 2": 0.5,
+            "hyperparameters": {"lr": 1.0, "momentum": 0.9, "dampening": 0.0},
+            "start": [1.0, 1.0],
+        }
+    ],
 )
 def _momentum_monotone(subject: Subject, draw: Draws) -> None:
     h, _, rise = first_rise(subject, draw)

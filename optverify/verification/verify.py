@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reproduce_failure, 
 from hypothesis import strategies as st
 
 from optverify.adapters.resolve import resolve_optimizer
-from optverify.errors import InvalidArgument
+from optverify.errors import InvalidArgument, UserCodeError
 from optverify.optim import REGISTRY
 from optverify.optim.records import OptimizerRecord
 from optverify.serialize import jsonable
@@ -169,6 +169,14 @@ def _explain(error: BaseException) -> str:
     return f"the optimizer raised {type(error).__name__}: {first}"
 
 
+class _Abort(BaseException):
+    """Carries a :class:`UserCodeError` out of Hypothesis, which would otherwise shrink it."""
+
+    def __init__(self, error: UserCodeError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def check_property(
     prop: Property,
     subject: Subject,
@@ -190,12 +198,18 @@ def check_property(
     if reason is not None:
         return PropertyResult(prop.name, prop.statement, "not applicable", reason=reason)
     record: dict[str, Any] = {}
+    known = _known_examples(prop, subject, record)
+    if known is not None:
+        return known
     runs = [0]
 
     def body(data: st.DataObject) -> None:
         runs[0] += 1
         record.clear()
-        prop.check(subject, Draws(data, record))
+        try:
+            prop.check(subject, Draws(data, record))
+        except UserCodeError as error:  # stop the search: there is no verdict to find
+            raise _Abort(error) from None
 
     test = given(st.data())(body)
     phases = [phase for phase in Phase if shrink or phase not in (Phase.shrink, Phase.explain)]
@@ -214,6 +228,8 @@ def check_property(
     try:
         with np.errstate(all="ignore"):
             test()
+    except _Abort as abort:
+        raise abort.error from None
     except Exception as error:
         seconds = time.perf_counter() - started
         notes = "\n".join(getattr(error, "__notes__", []))
@@ -236,6 +252,33 @@ def check_property(
     seconds = time.perf_counter() - started
     status = "not refuted" if prop.expect == "refuted" else "passed"
     return PropertyResult(prop.name, prop.statement, status, runs[0], seconds)
+
+
+def _known_examples(
+    prop: Property, subject: Subject, record: dict[str, Any]
+) -> PropertyResult | None:
+    """Run the property's known examples first: the result if one fails, else None."""
+    started = time.perf_counter()
+    for number, example in enumerate(prop.examples, start=1):
+        record.clear()
+        try:
+            with np.errstate(all="ignore"):
+                prop.check(subject, Draws.replaying(example, record))
+        except UserCodeError:
+            raise
+        except Exception as error:
+            status = "refuted" if prop.expect == "refuted" else "failed"
+            return PropertyResult(
+                prop.name,
+                prop.statement,
+                status,
+                number,
+                time.perf_counter() - started,
+                jsonable(dict(record)),
+                _explain(error),
+                None,
+            )
+    return None
 
 
 def _effort(profile: str | None) -> dict[str, Any]:
