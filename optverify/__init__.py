@@ -54,6 +54,10 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
         import importlib

@@ -77,6 +77,10 @@ def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
 
 
+_LONGEST_NAME = 255 - 40
+"""File names longer than this leave no room for the temporary written beside the file."""
+
+
 def check_output(path: str | os.PathLike[str], suffixes: tuple[str, ...] = ()) -> Path:
     """``path`` as a :class:`Path`, checked before any work is done: it has one of
     ``suffixes`` (if given), is not a directory, and its folder exists and is writable, or can
@@ -86,6 +90,19 @@ def check_output(path: str | os.PathLike[str], suffixes: tuple[str, ...] = ()) -
     if suffixes and target.suffix.lower() not in suffixes:
         kinds = " or ".join(suffixes)
         raise InvalidArgument(f"out={shown!r} is invalid: the file is written as a {kinds}.")
+    if len(target.name.encode("utf-8")) > _LONGEST_NAME:
+        raise InvalidArgument(
+            f"out='{shown[:40]}...' is invalid: its name is {len(target.name.encode())} bytes "
+            f"long; the limit is {_LONGEST_NAME} (the file system's, less room for a temporary)."
+        )
+    try:
+        _check_folder(target, shown)
+    except OSError as error:
+        raise InvalidArgument(f"out={shown!r} is invalid: {error.strerror or error}.") from None
+    return target
+
+
+def _check_folder(target: Path, shown: str) -> None:
     if target.is_dir():
         raise InvalidArgument(f"out={shown!r} is invalid: it is a directory; name a file in it.")
     folder = target.parent if str(target.parent) else Path(".")
@@ -96,4 +113,3 @@ def check_output(path: str | os.PathLike[str], suffixes: tuple[str, ...] = ()) -
         raise InvalidArgument(f"out={shown!r} is invalid: {existing} is a file, not a folder.")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InvalidArgument(f"out={shown!r} is invalid: the folder {existing} is not writable.")
-    return target

@@ -83,14 +83,14 @@ def _runs(scene: Scene, paths: Sequence[Path2D]) -> list[Run]:
             with np.errstate(all="ignore"):
                 pixels = scene.ax.transData.transform(xy)
                 curve = scene.loss_ax.transData.transform(
-                    np.stack([np.arange(end + 1, dtype=float), loss], axis=-1)
+                    np.stack([recorded[: end + 1].astype(float), loss], axis=-1)
                 )
             runs.append(
                 Run(
                     pixels,
                     curve,
                     end,
-                    bool(diverged[k] >= 0),
+                    gone,
                     shades(p.color),
                     p.linestyle,
                     p.label,

@@ -125,7 +125,7 @@ def _posts_df(points: np.ndarray) -> np.ndarray:
 MAX_SPEC_BYTES = 1_000_000
 """A spec file is small: a larger one is refused before it is read."""
 
-RECORDED_POINTS = 4_000_000
+RECORDED_POINTS = 1_000_000
 """Points recorded across all runs and starts of one animation: longer runs record every
 k-th step (and the last), which draws the same curve at any size and keeps memory flat."""
 

@@ -140,7 +140,10 @@ def _report_files(written: Sequence[Any]) -> None:
         total += file_size
         print(f"{animation.path!s:40s} {file_size / 1024:7.0f} KiB  {animation.frames:4d} frames")
     if len(written) > 1:
-        print(f"{len(written)} files, {total / 1024 / 1024:.1f} MiB in all")
+        folders = sorted({str(a.path.resolve().parent) for a in written})
+        print(
+            f"{len(written)} files, {total / 1024 / 1024:.1f} MiB in all, in {', '.join(folders)}"
+        )
 
 
 def _adhoc_spec(args: argparse.Namespace) -> Any:
