@@ -16,7 +16,7 @@ import copy
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,6 +25,10 @@ from optverify.errors import InvalidArgument
 from optverify.optim import REGISTRY
 from optverify.optim.base import Array, Optimizer
 from optverify.optim.records import OptimizerRecord
+from optverify.usercode import call
+
+if TYPE_CHECKING:
+    from optverify.adapters.shapes import Adapted
 
 __all__ = ["TorchState", "torch_class", "torch_kwargs", "torch_optimizer"]
 
@@ -44,7 +48,8 @@ def torch_kwargs(
 
 
 class TorchState(NamedTuple):
-    """Step count ``t`` and a deep copy of the torch optimizer's per-parameter state."""
+    """Step count ``t`` and the torch optimizer as it stands (deep-copied at every step, so
+    every attribute a user's subclass keeps comes along)."""
 
     t: int
     torch_state: dict[str, Any]
@@ -79,13 +84,17 @@ def torch_class(class_name: str) -> Callable[..., Any]:
     return cls
 
 
-def torch_optimizer(class_name: str, **kwargs: Any) -> Optimizer:
-    """A ``torch.optim`` class (``"Adam"``, ``"SGD"``, ...) as an :class:`Optimizer`.
+def torch_optimizer(class_name: str | type, **kwargs: Any) -> Optimizer:
+    """A ``torch.optim`` class (``"Adam"``, ``"SGD"``, ..., or a user's subclass of
+    ``torch.optim.Optimizer``) as an :class:`Optimizer`.
 
     ``kwargs`` are torch's own keyword arguments (``betas=(0.9, 0.999)``); our names ``b1``
-    and ``b2`` are accepted too and turned into ``betas``.
+    and ``b2`` are accepted too and turned into ``betas``. The parameters are handed to torch
+    as two tensors (one per coordinate), so that state one tensor must not share with another
+    (a step counter) is kept apart, as in a real model.
     """
-    cls = torch_class(class_name)
+    cls = torch_class(class_name) if isinstance(class_name, str) else class_name
+    label = f"torch:{class_name}" if isinstance(class_name, str) else cls.__name__
     import torch
 
     if "b1" in kwargs or "b2" in kwargs:
@@ -93,26 +102,53 @@ def torch_optimizer(class_name: str, **kwargs: Any) -> Optimizer:
         b2 = kwargs.pop("b2", 0.999)
         kwargs["betas"] = (b1, b2)
     try:  # validate now, with torch's own checks, so bad values fail at construction
-        cls([torch.zeros(1, dtype=torch.float64, requires_grad=True)], **kwargs)
+        with _float64():
+            call(f"{label}'s constructor", cls, [torch.zeros(1, requires_grad=True)], **kwargs)
     except (ValueError, TypeError) as error:
-        raise InvalidArgument(f"torch:{class_name} with {kwargs}: {error}") from None
+        raise InvalidArgument(f"{label} with {kwargs}: {error}") from None
+
+    def tensors(values: Array) -> list[Any]:
+        return [
+            torch.tensor(values[..., 0:1], dtype=torch.float64, requires_grad=True),
+            torch.tensor(values[..., 1:2], dtype=torch.float64, requires_grad=True),
+        ]
 
     def init(params: ArrayLike) -> TorchState:
-        return TorchState(t=0, torch_state={})
+        p = np.asarray(params, dtype=np.float64)
+        with _float64():
+            optimizer = call(f"{label}'s constructor", cls, tensors(p), **kwargs)
+        return TorchState(t=0, torch_state={"optimizer": optimizer})
 
     def update(
         grads: ArrayLike, state: TorchState, params: ArrayLike | None = None
     ) -> tuple[Array, TorchState]:
-        p = np.zeros(np.shape(grads)) if params is None else np.asarray(params, np.float64)
+        g = np.asarray(grads, dtype=np.float64)
+        p = np.zeros_like(g) if params is None else np.asarray(params, np.float64)
         with _float64():
-            param = torch.tensor(p, dtype=torch.float64, requires_grad=True)
-            optimizer = cls([param], **kwargs)
-            if state.torch_state:
-                optimizer.state[param] = copy.deepcopy(state.torch_state)
-            param.grad = torch.tensor(np.asarray(grads, np.float64), dtype=torch.float64)
-            optimizer.step()
-            moved = param.detach().numpy().copy()
-            new_state = copy.deepcopy(optimizer.state[param])
-        return moved - p, TorchState(state.t + 1, new_state)
+            optimizer = copy.deepcopy(state.torch_state["optimizer"])
+            group = optimizer.param_groups[0]["params"]
+            with torch.no_grad():
+                for k, tensor in enumerate(group):
+                    tensor.copy_(torch.from_numpy(np.ascontiguousarray(p[..., k : k + 1])))
+                    tensor.grad = torch.from_numpy(np.ascontiguousarray(g[..., k : k + 1]))
+            call(f"{label}'s step", optimizer.step)
+            moved = np.concatenate([t.detach().numpy() for t in group], axis=-1)
+        return moved - p, TorchState(state.t + 1, {"optimizer": optimizer})
 
-    return Optimizer(init, update, f"torch:{class_name}", MappingProxyType(dict(kwargs)))
+    return Optimizer(init, update, label, MappingProxyType(dict(kwargs)))
+
+
+def adapt_torch_class(cls: type, kind: OptimizerRecord, label: str) -> Adapted:
+    """A user's subclass of ``torch.optim.Optimizer`` as an :class:`Adapted` optimizer."""
+    from optverify.adapters.names import bind_names
+    from optverify.adapters.shapes import Adapted, build_factory, in_our_names, keyword_defaults
+
+    defaults = keyword_defaults(cls, skip=1)  # params
+    binding = bind_names(defaults, kind, defaults)
+
+    def build(given: dict[str, Any]) -> Optimizer:
+        return torch_optimizer(cls, **binding.translate(given, defaults))
+
+    return Adapted(
+        build_factory(binding, build, label), "torch", binding, in_our_names(binding, defaults)
+    )

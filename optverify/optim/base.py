@@ -12,7 +12,8 @@ never modified in place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
@@ -27,7 +28,9 @@ __all__ = [
     "decoupled_decay",
     "effective_gradient",
     "lerp",
+    "reads_gradient",
     "require_params",
+    "with_gradient",
     "zeros_like",
 ]
 
@@ -52,6 +55,33 @@ class Optimizer(NamedTuple):
     update: UpdateFn
     name: str = "custom"
     hyperparameters: Mapping[str, Any] = MappingProxyType({})
+
+
+GradientFn = Callable[[Array], Array]
+
+_READERS: weakref.WeakKeyDictionary[Any, Callable[[GradientFn], Optimizer]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def reads_gradient(update: Any, reading: Callable[[GradientFn], Optimizer]) -> None:
+    """Note that the optimizer whose update is ``update`` can call the gradient itself:
+    ``reading(gradient)`` builds that version (a tutorial step function that takes its
+    gradient at a look-ahead point needs the surface's gradient, not the one at ``params``)."""
+    _READERS[update] = reading
+
+
+def with_gradient(optimizer: Optimizer, gradient: GradientFn) -> Optimizer:
+    """``optimizer`` calling ``gradient`` itself if it can (see :func:`reads_gradient`)."""
+    try:
+        reading = _READERS.get(optimizer.update)
+    except TypeError:  # not weakly referable: an ordinary optimizer
+        reading = None
+    if reading is None:
+        return optimizer
+    return reading(gradient)._replace(
+        name=optimizer.name, hyperparameters=optimizer.hyperparameters
+    )
 
 
 def zeros_like(params: ArrayLike) -> Array:

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from optverify.errors import InvalidArgument
 from optverify.limits import check_steps
-from optverify.optim.base import Array, Optimizer
+from optverify.optim.base import Array, Optimizer, with_gradient
 from optverify.optim.coerce import as_optimizer, as_starts
 from optverify.symbolic.surfaces import Surface, as_surface
 
@@ -230,6 +230,7 @@ def run(
     flat = p0.reshape(-1, 2)
     n = flat.shape[0]
     grad_fn: GradientFn = gradient if gradient is not None else surface.gradient
+    optimizer = with_gradient(optimizer, grad_fn)
     points = np.empty((len(recorded), n, 2))
     diverged_at = np.full(n, -1, dtype=np.int64)
     size = max(1, n if chunk_size is None or chunk_size <= 0 else int(chunk_size))

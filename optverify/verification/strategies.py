@@ -12,6 +12,7 @@ its factory accepts), on log scales where magnitudes matter.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=256)
 def magnitudes(low: float = 1e-6, high: float = 1e6) -> st.SearchStrategy[float]:
     """Positive floats spread evenly over decades between ``low`` and ``high``."""
     lo, hi = math.log10(low), math.log10(high)
@@ -42,18 +44,17 @@ def magnitudes(low: float = 1e-6, high: float = 1e6) -> st.SearchStrategy[float]
 
 
 def _signed(magnitude: st.SearchStrategy[float], zeros: bool) -> st.SearchStrategy[float]:
-    signed = st.tuples(st.sampled_from([1.0, -1.0]), magnitude).map(lambda sm: sm[0] * sm[1])
+    signed = st.tuples(st.booleans(), magnitude).map(lambda sm: -sm[1] if sm[0] else sm[1])
     return st.one_of(st.just(0.0), signed) if zeros else signed
 
 
+@functools.lru_cache(maxsize=256)
 def vectors(
     low: float = 1e-6, high: float = 1e6, *, zeros: bool = True, size: int = 2
 ) -> st.SearchStrategy[np.ndarray]:
     """Vectors of ``size`` components, each 0 (if ``zeros``) or ±[low, high] on a log scale."""
     component = _signed(magnitudes(low, high), zeros)
-    return st.lists(component, min_size=size, max_size=size).map(
-        lambda values: np.array(values, dtype=np.float64)
-    )
+    return st.tuples(*[component] * size).map(lambda values: np.array(values, dtype=np.float64))
 
 
 def nonzero_vectors(low: float = 1e-3, high: float = 1e3) -> st.SearchStrategy[np.ndarray]:
@@ -61,6 +62,7 @@ def nonzero_vectors(low: float = 1e-3, high: float = 1e3) -> st.SearchStrategy[n
     return vectors(low, high, zeros=False)
 
 
+@functools.lru_cache(maxsize=256)
 def gradient_sequences(
     min_steps: int = 1,
     max_steps: int = 30,
@@ -111,11 +113,24 @@ def hyperparameters(
     Args:
       kind: a built-in optimizer's record or name; its hyperparameters are the ones drawn.
       names: draw only these (a factory that takes fewer); ``None`` for all.
-      **fixed: values to use instead of drawing (``eps=0.0``).
+      **fixed: values to use instead of drawing (``eps=0.0``), or strategies to draw them
+        from instead of the record's range.
 
     A hyperparameter whose record has no draw range (``maximize``) is never drawn: it stays
     at its default unless fixed.
     """
+    key = (kind, names, tuple(sorted(fixed.items())))
+    try:
+        return _hyperparameters(*key)
+    except TypeError:  # an unhashable fixed value
+        return _hyperparameters.__wrapped__(*key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hyperparameters(
+    kind: OptimizerRecord | str, names: frozenset[str] | None, fixed_items: tuple[Any, ...]
+) -> st.SearchStrategy[dict[str, Any]]:
+    fixed = dict(fixed_items)
     record = kind if isinstance(kind, OptimizerRecord) else REGISTRY.get(kind)
     known = record.defaults()
     unknown = set(fixed) - set(known)
@@ -126,7 +141,8 @@ def hyperparameters(
         if names is not None and h.name not in names:
             continue
         if h.name in fixed:
-            drawn[h.name] = st.just(fixed[h.name])
+            value = fixed[h.name]
+            drawn[h.name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
         else:
             strategy = _strategy(h)
             if strategy is not None:
