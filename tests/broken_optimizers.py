@@ -33,6 +33,7 @@ def _adam_like(
     batch_coupled: bool = False,
     max_fn: Any = np.maximum,
     amsgrad: bool = False,
+    decay_sign: float = 1.0,
 ) -> Any:
     def factory(
         lr: float = 1e-3,
@@ -74,7 +75,7 @@ def _adam_like(
             else:
                 step = -lr * m_hat / (np.sqrt(v_hat) + eps_sign * eps)
             if weight_decay and not coupled_decay:
-                step = step - lr * weight_decay * params
+                step = step - decay_sign * lr * weight_decay * params
             return step, State(state.t + 1, m, (v, v_max) if amsgrad else v)
 
         return Optimizer(init, update, name)
@@ -161,6 +162,9 @@ def sgd_ascending(lr: float = 1e-3, weight_decay: float = 0.0, maximize: bool = 
     return Optimizer(init, update, "sgd-ascending")
 
 
+ADAMW_WITH_L2 = _adam_like("adamw-coupled", coupled_decay=True)
+"""AdamW with the decay added to the gradient: not a bug but the ``l2`` dialect, named as such."""
+
 BROKEN: list[tuple[str, Any, str, set[str]]] = [
     (
         "step counter reset",
@@ -205,8 +209,8 @@ BROKEN: list[tuple[str, Any, str, set[str]]] = [
         {"adagrad-effective-rate-never-grows", "first-step-is-a-sign-step"},
     ),
     (
-        "weight decay coupled in AdamW",
-        _adam_like("adamw-coupled", coupled_decay=True),
+        "AdamW whose decay grows the weights",
+        _adam_like("adamw-growing", decay_sign=-1.0),
         "adamw",
         {"adamw-zero-gradient-shrinks-by-exactly-one-minus-lr-wd"},
     ),

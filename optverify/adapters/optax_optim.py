@@ -68,16 +68,27 @@ def _wrap(transformation: Any) -> Optimizer:
 def adapt_optax(factory: Callable[..., Any], kind: OptimizerRecord, label: str) -> Adapted:
     """An optax transformation factory as an :class:`Adapted` optimizer."""
     from optverify.adapters.names import bind_names
-    from optverify.adapters.shapes import Adapted, build_factory, in_our_names, keyword_defaults
+    from optverify.adapters.shapes import (
+        Adapted,
+        build_factory,
+        in_our_names,
+        keyword_defaults,
+        required_values,
+    )
 
     _jax()
-    defaults = {k: v for k, v in keyword_defaults(factory).items() if v is not None}
-    binding = bind_names(defaults, kind, defaults)
+    raw = keyword_defaults(factory)
+    binding = bind_names(raw, kind, raw)
+    required = required_values(binding, raw, kind)
+    defaults = {k: v for k, v in raw.items() if v is not None}
 
     def build(given: dict[str, Any]) -> Optimizer:
         kwargs = binding.translate(given, defaults)
         return _wrap(call("the optax factory", factory, **kwargs))
 
     return Adapted(
-        build_factory(binding, build, label), "optax", binding, in_our_names(binding, defaults)
+        build_factory(binding, build, label, required),
+        "optax",
+        binding,
+        {**required, **in_our_names(binding, defaults)},
     )

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import functools
 import inspect
 import textwrap
 import types
@@ -35,7 +34,7 @@ from numpy.typing import ArrayLike
 
 from optverify.adapters.names import Binding, bind_names
 from optverify.errors import InvalidArgument
-from optverify.optim.base import Array, Optimizer, reads_gradient
+from optverify.optim.base import Array, Optimizer
 from optverify.optim.records import OptimizerRecord
 from optverify.usercode import call
 
@@ -73,7 +72,7 @@ class Adapted:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _signature(function: Any) -> inspect.Signature | None:
+def signature_of(function: Any) -> inspect.Signature | None:
     try:
         return inspect.signature(function)
     except (TypeError, ValueError):
@@ -83,7 +82,7 @@ def _signature(function: Any) -> inspect.Signature | None:
 def keyword_defaults(function: Any, skip: int = 0) -> dict[str, Any]:
     """Parameters with defaults (after the first ``skip`` positional ones); a required one
     appears with the value ``None``."""
-    signature = _signature(function)
+    signature = signature_of(function)
     if signature is None:
         return {}
     out = {}
@@ -105,10 +104,27 @@ def in_our_names(binding: Binding, code_defaults: Mapping[str, Any]) -> dict[str
     return out
 
 
+def required_values(
+    binding: Binding, raw: Mapping[str, Any], kind: OptimizerRecord
+) -> dict[str, Any]:
+    """For the parameters the code requires (no default; optax's ``learning_rate``), the
+    kind's default, used whenever no value is given."""
+    defaults = kind.defaults()
+    return {
+        ours: defaults[ours]
+        for ours, (name, index) in binding.names.items()
+        if index is None and name in raw and raw[name] is None
+    }
+
+
 def build_factory(
-    binding: Binding, build: Callable[[dict[str, Any]], Optimizer], name: str
+    binding: Binding,
+    build: Callable[[dict[str, Any]], Optimizer],
+    name: str,
+    required: Mapping[str, Any] | None = None,
 ) -> Callable[..., Optimizer]:
-    """A factory in our names with a signature listing them (what :class:`Subject` reads)."""
+    """A factory in our names with a signature listing them (what :class:`Subject` reads);
+    ``required`` fills in what the code cannot do without."""
     parameters = [
         inspect.Parameter(ours, inspect.Parameter.KEYWORD_ONLY, default=None)
         for ours in binding.names
@@ -122,7 +138,7 @@ def build_factory(
                 f"{unknown[0]} is not a parameter of {name}; it takes "
                 f"{', '.join(binding.names) or 'none'}."
             )
-        built = build(given)
+        built = build({**(required or {}), **given})
         return built._replace(name=name, hyperparameters=dict(given))
 
     factory.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
@@ -130,7 +146,7 @@ def build_factory(
     return factory
 
 
-def _source_tree(function: Any) -> ast.AST | None:
+def source_tree(function: Any) -> ast.AST | None:
     try:
         return ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError, IndentationError):
@@ -174,7 +190,7 @@ def _method(instance: Any) -> tuple[str, bool]:
     for name in ("update", "step", "apply_gradients", "apply"):
         method = getattr(instance, name, None)
         if callable(method):
-            signature = _signature(method)
+            signature = signature_of(method)
             names = list(signature.parameters) if signature is not None else []
             grads_first = bool(names) and names[0].lower() in _GRADS_FIRST
             return name, grads_first
@@ -185,7 +201,7 @@ def _method(instance: Any) -> tuple[str, bool]:
 
 def _container_hint(instance: Any, method: str) -> str:
     """What the method's source says its parameters are: ``dict``, ``list`` or ``array``."""
-    tree = _source_tree(getattr(type(instance), method, None))
+    tree = source_tree(getattr(type(instance), method, None))
     text = ast.unparse(tree) if tree is not None else ""
     if ".items()" in text or ".keys()" in text or ".values()" in text:
         return "dict"
@@ -274,193 +290,11 @@ _NAMES = {
 }
 
 
-# --- CS231n: step(w, dw, config=None) -> (next_w, config) ------------------------------------
-
-
-class ConfigState(NamedTuple):
-    """The ``config`` dict as the function last returned it (``None`` before the first)."""
-
-    t: int
-    config: dict[str, Any] | None
-
-
-def config_keys(function: Any) -> dict[str, Any]:
-    """``config.setdefault(KEY, DEFAULT)`` and ``config.get(KEY, DEFAULT)`` in the source."""
-    tree = _source_tree(function)
-    found: dict[str, Any] = {}
-    for node in ast.walk(tree) if tree is not None else ():
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("setdefault", "get")
-            and len(node.args) == 2
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            try:
-                found.setdefault(node.args[0].value, ast.literal_eval(node.args[1]))
-            except ValueError:
-                continue
-    return {k: v for k, v in found.items() if isinstance(v, int | float) or v is None}
-
-
-def _cs231n(obj: Any, binding: Binding, name: str) -> Callable[..., Optimizer]:
-    def build(given: dict[str, Any]) -> Optimizer:
-        config0 = binding.translate(given, {}) if given else None
-
-        def init(params: ArrayLike) -> ConfigState:
-            return ConfigState(0, copy.deepcopy(config0))
-
-        def update(
-            grads: ArrayLike, state: ConfigState, params: ArrayLike | None = None
-        ) -> tuple[Array, ConfigState]:
-            g = np.array(grads, dtype=np.float64)
-            p = np.zeros_like(g) if params is None else np.array(params, dtype=np.float64)
-            config = copy.deepcopy(state.config)
-            result = call("the update function", obj, p.copy(), g, config)
-            if not isinstance(result, tuple) or len(result) != 2:
-                raise InvalidArgument(
-                    f"{name} returned {type(result).__name__}: a CS231n-style update returns "
-                    "(next_w, config)."
-                )
-            next_w, config = result
-            moved = np.asarray(next_w, dtype=np.float64).reshape(p.shape)
-            return moved - p, ConfigState(state.t + 1, config)
-
-        return Optimizer(init, update)
-
-    return build_factory(binding, build, name)
-
-
-# --- tutorial step functions that read a module-level gradient -------------------------------
-
-_GRADIENT_NAMES = ("df", "grad", "gradient", "grad_f", "dfdx", "grads", "grad_fn", "derivative")
-
-
-def gradient_name(function: Any, given: str | None = None) -> str:
-    """The module-level gradient the step function reads: ``given``, or the one function of
-    its module it calls (preferring the usual names ``df``, ``grad``, ``gradient``)."""
-    names = function.__code__.co_names
-    module = function.__globals__
-    if given is not None:
-        if given not in names:
-            raise InvalidArgument(
-                f"gradient_name={given!r} is invalid: {function.__name__} does not read a "
-                f"global called {given!r}."
-            )
-        return given
-    called = [
-        n
-        for n in names
-        if callable(module.get(n))
-        and getattr(module.get(n), "__module__", None) == function.__module__
-        and n != function.__name__
-        and not isinstance(module.get(n), type)
-    ]
-    preferred = [n for n in called if n in _GRADIENT_NAMES]
-    for candidates in (preferred, called):
-        if len(candidates) == 1:
-            return str(candidates[0])
-    raise InvalidArgument(
-        f"{function.__name__} reads no single module-level gradient (it calls "
-        f"{', '.join(called) or 'none'}): name it with gradient_name (--gradient-name)."
-    )
-
-
-def _state_parameters(function: Any) -> list[inspect.Parameter]:
-    """The parameters after (x, y) that carry state (no default, or a non-number default)."""
-    signature = _signature(function)
-    if signature is None:
-        return []
-    out = []
-    for index, p in enumerate(signature.parameters.values()):
-        if index < 2 or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        if p.default is inspect.Parameter.empty or not isinstance(p.default, int | float):
-            out.append(p)
-    return out
-
-
-class TutorialState(NamedTuple):
-    """Each batch member's state arguments (deep copies of what the function last left)."""
-
-    t: int
-    members: tuple[tuple[Any, ...], ...]
-
-
-def _tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[..., Optimizer]:
-    state_parameters = _state_parameters(obj)
-    module = obj.__globals__
-    starts = tuple(
-        copy.deepcopy(module[p.name]) if p.name in module else {} for p in state_parameters
-    )
-
-    def rebound(feed: Callable[[float, float], tuple[float, float]]) -> Any:
-        namespace = dict(obj.__globals__)
-        namespace[gradient] = feed
-        return types.FunctionType(obj.__code__, namespace, obj.__name__, obj.__defaults__)
-
-    def build(given: dict[str, Any]) -> Optimizer:
-        kwargs = binding.translate(given, keyword_defaults(obj))
-
-        def init(params: ArrayLike) -> TutorialState:
-            count = int(np.prod(np.shape(params)[:-1], dtype=np.int64))
-            return TutorialState(0, tuple(copy.deepcopy(starts) for _ in range(count)))
-
-        def step(
-            fed: Callable[[int, float, float], tuple[float, float]],
-            state: TutorialState,
-            params: ArrayLike,
-        ) -> tuple[Array, TutorialState]:
-            p = np.asarray(params, dtype=np.float64)
-            flat = p.reshape(-1, 2)
-            moved = np.empty_like(flat)
-            members = []
-            for k, (x, y) in enumerate(flat):
-                function = rebound(functools.partial(fed, k))
-                arguments = copy.deepcopy(state.members[k])
-                result = call(f"{name}", function, float(x), float(y), *arguments, **kwargs)
-                values = list(result) if isinstance(result, tuple | list) else []
-                if len(values) < 2:
-                    raise InvalidArgument(
-                        f"{name} returned {type(result).__name__}: a step function returns "
-                        "the new x, y (and its state, if it passes it back)."
-                    )
-                moved[k] = (float(values[0]), float(values[1]))
-                members.append(tuple(values[2:]) if len(values) > 2 else arguments)
-            return (moved - flat).reshape(p.shape), TutorialState(state.t + 1, tuple(members))
-
-        def update(
-            grads: ArrayLike, state: TutorialState, params: ArrayLike | None = None
-        ) -> tuple[Array, TutorialState]:
-            g = np.asarray(grads, dtype=np.float64)
-            flat = g.reshape(-1, 2)
-            p = np.zeros_like(g) if params is None else params
-            return step(lambda k, u, v: (flat[k, 0], flat[k, 1]), state, p)
-
-        def reading(gradient_fn: Callable[[Array], Array]) -> Optimizer:
-            def update_reading(
-                grads: ArrayLike, state: TutorialState, params: ArrayLike | None = None
-            ) -> tuple[Array, TutorialState]:
-                def fed(k: int, u: float, v: float) -> tuple[float, float]:
-                    g = gradient_fn(np.array([u, v]))
-                    return float(g[0]), float(g[1])
-
-                return step(fed, state, params if params is not None else np.zeros(2))
-
-            return Optimizer(init, update_reading, name, dict(given))
-
-        reads_gradient(update, reading)
-        return Optimizer(init, update)
-
-    return build_factory(binding, build, name)
-
-
 # --- detection -------------------------------------------------------------------------------
 
 
 def _looks_cs231n(obj: Any) -> bool:
-    signature = _signature(obj)
+    signature = signature_of(obj)
     if signature is None or isinstance(obj, type):
         return False
     names = list(signature.parameters)
@@ -470,7 +304,7 @@ def _looks_cs231n(obj: Any) -> bool:
 def _looks_tutorial(obj: Any) -> bool:
     if not isinstance(obj, types.FunctionType):
         return False
-    signature = _signature(obj)
+    signature = signature_of(obj)
     if signature is None:
         return False
     positional = [p for p in signature.parameters.values() if p.default is inspect.Parameter.empty]
@@ -485,7 +319,7 @@ def _is_functional(instance: Any) -> bool:
     init, update = getattr(instance, "init", None), getattr(instance, "update", None)
     if not (callable(init) and callable(update)):
         return False
-    signature = _signature(update)
+    signature = signature_of(update)
     names = [n.lower() for n in signature.parameters] if signature is not None else []
     return len(names) >= 2 and names[1] in ("state", "opt_state", "s", "st", "optimizer_state")
 
@@ -512,12 +346,20 @@ def adapt(
         from optverify.adapters.optax_optim import adapt_optax
 
         return adapt_optax(obj, kind, label)
+    from optverify.adapters.functions import (
+        config_keys,
+        cs231n,
+        gradient_name,
+        state_parameters,
+        tutorial,
+    )
+
     if shape == "cs231n" or (shape is None and _looks_cs231n(obj)):
         defaults = config_keys(obj)
         binding = bind_names(defaults, kind, defaults)
         keys = ("hyperparameters are config keys: " + ", ".join(defaults),) if defaults else ()
         return Adapted(
-            _cs231n(obj, binding, label), "cs231n", binding, in_our_names(binding, defaults),
+            cs231n(obj, binding, label), "cs231n", binding, in_our_names(binding, defaults),
             keys,
         )  # fmt: skip
     if shape == "tutorial" or (shape is None and _looks_tutorial(obj)):
@@ -525,17 +367,19 @@ def adapt(
         defaults = keyword_defaults(obj, skip=2)
         numeric = {k: v for k, v in defaults.items() if isinstance(v, int | float)}
         binding = bind_names(numeric, kind, numeric)
-        states = [p.name for p in _state_parameters(obj)]
+        states = [p.name for p in state_parameters(obj)]
         notes: tuple[str, ...] = (
             f"the gradient is fed through the module-level {read}",
             f"state passed as {', '.join(states)}" if states else "no state argument",
         )
         return Adapted(
-            _tutorial(obj, binding, label, read), "tutorial", binding,
+            tutorial(obj, binding, label, read), "tutorial", binding,
             in_our_names(binding, numeric), notes,
         )  # fmt: skip
     defaults = _defaults(obj)
     binding = bind_names(defaults, kind, defaults)
+    if not defaults and _takes_any_keyword(obj):  # f(**hyperparameters): our names pass through
+        binding = Binding({name: (name, None) for name in kind.defaults()})
     probe = call("the optimizer's constructor", obj)
     if shape in ("optax", None) and _is_optax(probe):
         from optverify.adapters.optax_optim import adapt_optax
@@ -548,6 +392,13 @@ def adapt(
         )  # fmt: skip
     factory, note = _stateful(obj, binding, label)
     return Adapted(factory, "stateful", binding, in_our_names(binding, defaults), (note,))
+
+
+def _takes_any_keyword(obj: Any) -> bool:
+    signature = signature_of(obj)
+    return signature is not None and any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()
+    )
 
 
 def _is_torch_class(obj: Any) -> bool:

@@ -141,14 +141,25 @@ def torch_optimizer(class_name: str | type, **kwargs: Any) -> Optimizer:
 def adapt_torch_class(cls: type, kind: OptimizerRecord, label: str) -> Adapted:
     """A user's subclass of ``torch.optim.Optimizer`` as an :class:`Adapted` optimizer."""
     from optverify.adapters.names import bind_names
-    from optverify.adapters.shapes import Adapted, build_factory, in_our_names, keyword_defaults
+    from optverify.adapters.shapes import (
+        Adapted,
+        build_factory,
+        in_our_names,
+        keyword_defaults,
+        required_values,
+    )
 
-    defaults = keyword_defaults(cls, skip=1)  # params
-    binding = bind_names(defaults, kind, defaults)
+    raw = keyword_defaults(cls, skip=1)  # params
+    binding = bind_names(raw, kind, raw)
+    required = required_values(binding, raw, kind)
+    defaults = {k: v for k, v in raw.items() if v is not None}
 
     def build(given: dict[str, Any]) -> Optimizer:
         return torch_optimizer(cls, **binding.translate(given, defaults))
 
     return Adapted(
-        build_factory(binding, build, label), "torch", binding, in_our_names(binding, defaults)
+        build_factory(binding, build, label, required),
+        "torch",
+        binding,
+        {**required, **in_our_names(binding, defaults)},
     )

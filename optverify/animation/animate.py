@@ -45,7 +45,7 @@ def _points(start: Any) -> tuple[tuple[float, float], ...]:
 
 def animate(
     surface: str | Surface | None = None,
-    optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = (ADAM.name,),
+    optimizers: Any = (ADAM.name,),
     *,
     expr: str | None = None,
     start: Any = None,
@@ -65,7 +65,9 @@ def animate(
       surface: a registered surface's name or a :class:`Surface` (default: the seed post's),
         or give ``expr`` instead: an expression in x and y.
       optimizers: names (``["adam", "sgd"]``) or names mapped to hyperparameters
-        (``{"adam": {"lr": 0.2}, "sgd": {"lr": 0.1}}``).
+        (``{"adam": {"lr": 0.2}, "sgd": {"lr": 0.1}}``); a name may be your own
+        (``"my_adam.py:MyAdam"``), and so may a key or item be: your class or function itself,
+        adapted as verification adapts it, racing the built-in ones.
       start: a point (x, y) or a list of points; default: the surface's own start (the seed
         post's on the seed surface).
       steps: steps each optimizer takes.
@@ -82,11 +84,14 @@ def animate(
         raise InvalidArgument(
             "surface and expr were both given: give a surface's name or an expression, not both."
         )
-    if isinstance(optimizers, str):
+    if isinstance(optimizers, str) or callable(optimizers):
         optimizers = [optimizers]
+    settings: dict[Any, dict[str, Any]]
     if isinstance(optimizers, Mapping):
-        settings = {str(name): dict(hyper) for name, hyper in optimizers.items()}
-    elif isinstance(optimizers, Sequence) and all(isinstance(n, str) for n in optimizers):
+        settings = {name: dict(hyper) for name, hyper in optimizers.items()}
+    elif isinstance(optimizers, Sequence) and all(
+        isinstance(n, str) or callable(n) for n in optimizers
+    ):
         settings = {name: {} for name in optimizers}
     else:
         raise InvalidArgument(

@@ -14,6 +14,10 @@ starts, the steps, and how the GIF looks. ``animations/*.toml`` files are specs:
     [optimizers.adam]
     lr = 0.2
 
+    [optimizers.mine]                   # your own: MODULE:ATTR or path.py:ATTR, any shape
+    optimizer = "my_adam.py:MyAdam"
+    lr = 0.2
+
     [optimizers.adam-on-the-posts-df]   # any name; then say which optimizer it is
     optimizer = "adam"
     gradient = "post-df"                # the post's hand-derived df instead of the true one
@@ -78,17 +82,28 @@ class RunSpec:
     @classmethod
     def of(
         cls,
-        name: str,
+        name: str | Any,
         hyperparameters: Mapping[str, Any] | None = None,
         *,
         gradient: str = "true",
         label: str | None = None,
+        kind: str | None = None,
     ) -> RunSpec:
-        """The run of the registered optimizer ``name`` with ``hyperparameters``."""
-        record = REGISTRY.get(name)
-        optimizer = record.build(**(hyperparameters or {}))
-        return cls(optimizer, label or _label(optimizer, record.defaults(), gradient), record.color,
-                   gradient)  # fmt: skip
+        """The run of the optimizer ``name`` with ``hyperparameters`` (in our names): a
+        registered one, or a user's (``mymod.py:MyAdam``, ``torch:Adam``, ``optax:adam``, or the
+        object itself), adapted as :mod:`optverify.adapters` does for verification."""
+        if isinstance(name, str) and name in REGISTRY:
+            record = REGISTRY.get(name)
+            optimizer = record.build(**(hyperparameters or {}))
+            shown = label or _label(optimizer, record.defaults(), gradient)
+            return cls(optimizer, shown, record.color, gradient)
+        from optverify.adapters.resolve import resolve_optimizer
+        from optverify.animation.render import color_for
+
+        candidate = resolve_optimizer(name, kind)
+        optimizer = candidate.build(**(hyperparameters or {}))
+        shown = label or _label(optimizer, candidate.code_defaults, gradient)
+        return cls(optimizer, shown, candidate.color or color_for(candidate.label), gradient)
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,7 @@ _TOP = (
     "max_frames",
     "optimizers",
 )
-_RUN = ("optimizer", "label", "gradient")
+_RUN = ("optimizer", "label", "gradient", "kind")
 
 
 class _Reader:
@@ -279,18 +294,20 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
             if "optimizer" in settings
             else key
         )
-        if name not in REGISTRY:
+        user = ":" in name
+        if not user and name not in REGISTRY:
             everything = ", ".join(REGISTRY.names(specimens=True))
             raise read.fail(
                 f"{where}.optimizer" if "optimizer" in settings else where,
-                f"{name!r} is not an optimizer; it is one of {everything}",
+                f"{name!r} is not an optimizer; it is one of {everything}, or MODULE:ATTR, "
+                "torch:CLASS, optax:NAME",
             )
-        known = REGISTRY.get(name).defaults()
+        known = REGISTRY.get(name).defaults() if not user else None
         hyper = {}
         for k, v in settings.items():
             if k in _RUN:
                 continue
-            if k not in known:
+            if known is not None and k not in known:
                 raise read.fail(
                     f"{where}.{k}",
                     f"{name} has no hyperparameter {k!r}; it takes {', '.join(known)}",
@@ -302,8 +319,9 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
                 f"{where}.gradient", f"{gradient!r} is invalid; it is one of {', '.join(GRADIENTS)}"
             )
         label = read.text(f"{where}.label", settings["label"]) if "label" in settings else None
+        kind = read.text(f"{where}.kind", settings["kind"]) if "kind" in settings else None
         try:
-            runs.append(RunSpec.of(name, hyper, gradient=gradient, label=label))
+            runs.append(RunSpec.of(name, hyper, gradient=gradient, label=label, kind=kind))
         except InvalidArgument as error:
             raise read.fail(where, str(error)) from None
     return AnimationSpec(tuple(runs), starts, steps, shown, title, fps, size, max_frames)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,18 +24,22 @@ from optverify.commands.options import (
 )
 from optverify.commands.trace import add_optimizer_options, build_optimizer, start_of
 from optverify.errors import InvalidArgument
-from optverify.optim.records import OptimizerRecord
 
 __all__ = ["add_commands"]
 
 
-def _records(text: str) -> list[OptimizerRecord]:
+def _specs(text: str) -> list[str]:
+    """Optimizer names: registered ones, checked now; a user's (``MODULE:ATTR``,
+    ``torch:CLASS``, ``optax:NAME``) are resolved when they are built."""
     from optverify.optim import REGISTRY
 
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise InvalidArgument(f"optimizers={text!r} is invalid: name at least one optimizer.")
-    return [REGISTRY.get(name) for name in names]
+    for name in names:
+        if ":" not in name:
+            REGISTRY.get(name)
+    return names
 
 
 def _lr_range(text: str) -> tuple[float, float]:
@@ -78,26 +83,26 @@ def _positive(text: str) -> float:
     return value
 
 
-def _default_optimizer() -> OptimizerRecord:
+def _default_optimizer() -> str:
     from optverify.optim.adam import ADAM
 
-    return ADAM
+    return ADAM.name
 
 
-records = typed(_records, "optimizers")
+records = typed(_specs, "optimizers")
 positive = typed(_positive, "fps")
 lr_range = typed(_lr_range, "lr_range")
 
 
 def _split_settings(
-    pairs: Sequence[tuple[str, Any]], chosen: Sequence[OptimizerRecord]
+    pairs: Sequence[tuple[str, Any]], names: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
-    """``--set lr=0.1`` applies to every optimizer; ``--set adam.lr=0.05`` to adam only."""
-    names = [r.name for r in chosen]
+    """``--set lr=0.1`` applies to every optimizer; ``--set adam.lr=0.05`` to adam only (and
+    ``--set my_adam.py:MyAdam.lr=0.05`` to a user's: the key is after the last dot)."""
     general = {}
     specific: dict[str, dict[str, Any]] = {name: {} for name in names}
     for key, value in pairs:
-        owner, dot, name = key.partition(".")
+        owner, dot, name = key.rpartition(".")
         if dot:
             if owner not in specific:
                 raise InvalidArgument(
@@ -152,7 +157,7 @@ def _adhoc_spec(args: argparse.Namespace) -> Any:
     chosen = args.optimizers or [_default_optimizer()]
     settings = _split_settings(args.set, chosen)
     lr = {} if args.lr is None else {"lr": args.lr}
-    runs = tuple(RunSpec.of(r.name, {**lr, **settings[r.name]}) for r in chosen)
+    runs = tuple(RunSpec.of(name, {**lr, **settings[name]}, kind=args.kind) for name in chosen)
     surface = resolve_surface(args)
     starts = tuple(args.start) if args.start else (start_of(surface, None),)
     return AnimationSpec(
@@ -188,7 +193,7 @@ def _animate_command(args: argparse.Namespace) -> int:
         v is not None
         for v in (
             args.surface, args.expr, args.optimizers, args.start, args.steps, args.lr,
-            args.title, args.window, args.size, args.fps,
+            args.title, args.window, args.size, args.fps, args.kind,
         )
     )  # fmt: skip
     if args.specs and adhoc:
@@ -224,7 +229,8 @@ def _basin_command(args: argparse.Namespace) -> int:
 
     surface = resolve_surface(args)
     optimizer = build_optimizer(args)
-    out = args.out or check_output(f"basin-{surface.name}-{optimizer.name}.png", (".png",))
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"basin-{surface.name}-{optimizer.name}")
+    out = args.out or check_output(f"{stem}.png", (".png",))
     result = basin(surface, optimizer, grid=args.grid, steps=args.steps)
     result = draw_basin(surface, result, out)
     print(
@@ -239,28 +245,30 @@ def _basin_command(args: argparse.Namespace) -> int:
 
 def _sweep_command(args: argparse.Namespace) -> int:
     from optverify.animation.pictures import draw_sweep
+    from optverify.animation.specs import RunSpec
     from optverify.files import check_output
     from optverify.optim.landscape import sweep
 
     surface = resolve_surface(args)
-    chosen: list[OptimizerRecord] = args.optimizers
+    chosen: list[str] = args.optimizers
     settings = _split_settings(args.set, chosen)
-    checked = {r.name: r.check({**settings[r.name], "lr": 0.01}) for r in chosen}
+    # build each once now, so a bad name or value is refused before the sweep starts
+    colors = {n: RunSpec.of(n, {**settings[n], "lr": 0.01}, kind=args.kind).color for n in chosen}
     start = start_of(surface, args.start)
     out = args.out or check_output(f"sweep-{surface.name}.png", (".png",))
 
-    def builder(record: OptimizerRecord) -> Any:
-        return lambda lr: record.build(**{**checked[record.name], "lr": lr})
+    def builder(name: str) -> Any:
+        return lambda lr: RunSpec.of(name, {**settings[name], "lr": lr}, kind=args.kind).optimizer
 
     result = sweep(
         surface,
-        {r.name: builder(r) for r in chosen},
+        {name: builder(name) for name in chosen},
         lr_range=args.lr_range,
         points=args.points,
         steps=args.steps,
         start=start,
     )
-    result = draw_sweep(surface, result, {r.name: r.color for r in chosen}, out)
+    result = draw_sweep(surface, result, colors, out)
     for name, (lr, loss) in result.best().items():
         print(f"  {name:10s} best lr {lr:.3g}: final f = {loss:.6g}")
     print(f"wrote {result.path}")
@@ -283,9 +291,15 @@ def add_commands(commands: Any) -> None:
         "--optimizers",
         metavar="A,B,...",
         type=records,
-        help="optimizers to race, e.g. adam,sgd (default: adam)",
+        help="optimizers to race, e.g. adam,sgd,my_adam.py:MyAdam (default: adam)",
     )
     p.add_argument("--lr", type=float, metavar="LR", help="learning rate for every optimizer")
+    p.add_argument(
+        "--as",
+        dest="kind",
+        metavar="KIND",
+        help="the update rule your own optimizers implement, where their names do not say",
+    )
     p.add_argument(
         "--set",
         action="append",
@@ -347,6 +361,12 @@ def add_commands(commands: Any) -> None:
     )
     p.add_argument(
         "--lr-range", type=lr_range, default="1e-4:1", metavar="A:B", help="(default: 1e-4:1)"
+    )
+    p.add_argument(
+        "--as",
+        dest="kind",
+        metavar="KIND",
+        help="the update rule your own optimizers implement, where their names do not say",
     )
     p.add_argument(
         "--points",

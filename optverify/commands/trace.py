@@ -12,7 +12,6 @@ from optverify.commands.options import (
     add_format,
     add_surface_options,
     command,
-    optimizer_record,
     output,
     point,
     resolve_surface,
@@ -27,15 +26,22 @@ __all__ = ["add_commands", "add_optimizer_options", "build_optimizer", "start_of
 
 
 def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
-    """``--optimizer NAME``, ``--lr`` and ``--set KEY=VALUE``."""
+    """``--optimizer NAME``, ``--as KIND``, ``--lr`` and ``--set KEY=VALUE``."""
     from optverify.optim import REGISTRY
+    from optverify.optim.adam import ADAM
 
     parser.add_argument(
         "--optimizer",
         metavar="NAME",
-        type=optimizer_record,
-        default="adam",
-        help=f"a registered optimizer: {', '.join(REGISTRY.names(specimens=True))} (default: adam)",
+        default=ADAM.name,
+        help=f"a registered optimizer ({', '.join(REGISTRY.names(specimens=True))}), or your "
+        f"own: MODULE:ATTR, path.py:ATTR, torch:CLASS, optax:NAME (default: {ADAM.name})",
+    )
+    parser.add_argument(
+        "--as",
+        dest="kind",
+        metavar="KIND",
+        help="the update rule your own optimizer implements, where its name does not say",
     )
     parser.add_argument("--lr", type=float, metavar="LR", help="the learning rate")
     parser.add_argument(
@@ -49,12 +55,14 @@ def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_optimizer(args: argparse.Namespace) -> Optimizer:
-    """The optimizer ``--optimizer``, ``--lr`` and ``--set`` describe."""
+    """The optimizer ``--optimizer`` (and ``--as``), ``--lr`` and ``--set`` describe: a
+    registered one, or a user's adapted as for verification."""
+    from optverify.animation.specs import RunSpec
+
     settings: dict[str, Any] = dict(args.set)
     if args.lr is not None:
         settings["lr"] = args.lr
-    built: Optimizer = args.optimizer.build(**settings)
-    return built
+    return RunSpec.of(args.optimizer, settings, kind=args.kind).optimizer
 
 
 def start_of(surface: Surface, given: tuple[float, float] | None) -> tuple[float, float]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -17,24 +18,81 @@ from optverify.commands.options import (
     output,
     print_json,
     progress,
+    typed,
 )
 from optverify.errors import InvalidArgument
 
 __all__ = ["add_commands"]
 
 
+def _fixed(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if not sep or not name.strip() or number is None:
+        raise InvalidArgument(f"fixed={text!r} is invalid: write it as NAME=NUMBER, e.g. eps=1e-7.")
+    return name.strip(), number
+
+
+fixed_setting = typed(_fixed, "fixed")
+
+
 def _replay_command(args: argparse.Namespace, optimizer: str) -> str:
     parts = ["optverify verify", f"--optimizer {optimizer}"]
     if args.kind:
         parts.append(f"--as {args.kind}")
+    parts += [f"--fixed {name}={value:g}" for name, value in args.fixed]
     parts.append(f"--profile {args.profile}")
     return " ".join(parts)
+
+
+def _one(args: argparse.Namespace, spec: str, chosen: list[str], on_result: Any = None) -> Any:
+    from optverify.verification.verify import verify
+
+    return verify(
+        spec,
+        args.kind,
+        profile=args.profile,
+        properties=chosen,
+        replay=args.replay,
+        command=_replay_command(args, spec),
+        on_result=on_result,
+        fixed=dict(args.fixed),
+        strict=args.strict,
+        gradient=args.gradient_name,
+        shape=args.shape,
+    )
+
+
+def _in_parallel(
+    args: argparse.Namespace, specs: list[str], chosen: list[str], bar: Any
+) -> list[Any]:
+    """Verify several optimizers, one process per core (each verdict is deterministic, so the
+    order they finish in changes nothing)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(specs), os.cpu_count() or 1)
+    task = bar.add_task("verifying", total=len(specs))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_one, args, spec, chosen) for spec in specs]
+        reports = []
+        try:
+            for future in futures:
+                reports.append(future.result())
+                bar.advance(task)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return reports
 
 
 def _verify_command(args: argparse.Namespace) -> int:
     from optverify.optim import REGISTRY
     from optverify.verification.framework import by_name, invariants
-    from optverify.verification.verify import Report, verify
 
     specs = [args.optimizer] if args.optimizer else REGISTRY.names()
     if args.kind and not args.optimizer:
@@ -46,23 +104,13 @@ def _verify_command(args: argparse.Namespace) -> int:
     chosen = args.property or [p.name for p in invariants()]
     for name in chosen:
         by_name(name)
-    reports: list[Report] = []
     show = args.format == "table" and sys.stderr.isatty()
     with progress(len(specs) * len(chosen), show) as bar:
-        task = bar.add_task("verifying", total=len(specs) * len(chosen))
-        for spec in specs:
-            bar.update(task, description=f"verifying {spec}")
-            reports.append(
-                verify(
-                    spec,
-                    args.kind,
-                    profile=args.profile,
-                    properties=chosen,
-                    replay=args.replay,
-                    command=_replay_command(args, spec),
-                    on_result=lambda _: bar.advance(task),
-                )
-            )
+        if len(specs) > 1 and (os.cpu_count() or 1) > 1:
+            reports = _in_parallel(args, specs, chosen, bar)
+        else:
+            task = bar.add_task(f"verifying {specs[0]}", total=len(chosen))
+            reports = [_one(args, specs[0], chosen, lambda _: bar.advance(task))]
     passed = all(r.passed for r in reports)
     if args.format == "json":
         print_json({"passed": passed, "reports": [r.to_json() for r in reports]})
@@ -79,6 +127,7 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
     out = console()
     if detailed:
         for report in reports:
+            _print_rule(out, report)
             table = Table(title=f"{report.optimizer} verified as {report.kind} ({report.profile})")
             for column in ("property", "result", "examples", "seconds"):
                 table.add_column(column, overflow="fold")
@@ -89,7 +138,7 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
             out.print(table)
     else:
         table = Table(title=f"optverify verify ({reports[0].profile if reports else ''})")
-        for column in ("optimizer", "passed", "failed", "n/a", "examples", "seconds"):
+        for column in ("optimizer", "verdict", "passed", "failed", "n/a", "examples", "seconds"):
             table.add_column(column)
         for report in reports:
             counts = {
@@ -98,6 +147,7 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
             }
             table.add_row(
                 report.optimizer,
+                report.verdict,
                 str(counts["passed"]),
                 f"[bold red]{counts['failed']}[/]" if counts["failed"] else "0",
                 str(counts["not applicable"]),
@@ -109,20 +159,38 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
         for r in report.failures:
             out.print(f"\n[bold red]FAILED[/] {report.optimizer}: {r.name}")
             out.print(f"  claim: {r.statement}")
-            out.print(f"  why:   {r.explanation}")
-            if r.counterexample:
-                shown = ", ".join(f"{k} = {v}" for k, v in r.counterexample.items())
-                out.print(f"  shrunk counterexample: {shown}")
-            if r.replay:
-                out.print(f"  replay: {r.replay}")
+            for failure in r.failures:
+                out.print(f"  why:   {failure.explanation}")
+                if failure.counterexample:
+                    shown = ", ".join(f"{k} = {v}" for k, v in failure.counterexample.items())
+                    out.print(f"  shrunk counterexample: {shown}")
+                if failure.replay:
+                    out.print(f"  replay: {failure.replay}")
     total = sum(report.examples for report in reports)
     failed = sum(len(report.failures) for report in reports)
-    verdict = (
+    summary = (
         "all properties hold"
         if not failed
         else f"{failed} propert{'y' if failed == 1 else 'ies'} failed"
     )
-    out.print(f"\n{verdict}; {total} examples run.")
+    out.print(f"\n{summary}; {total} examples run.")
+    for report in reports:
+        if detailed or report.verdict != "correct":
+            out.print(f"verdict for {report.optimizer}: {report.verdict_sentence()}")
+
+
+def _print_rule(out: Any, report: Any) -> None:
+    """Which rule it is, and what the adapter and the estimates found."""
+    names = ", ".join(f"{ours} = {theirs}" for ours, theirs in report.names.items())
+    out.print(f"{report.optimizer}: {report.shape}; hyperparameters {names or 'none'}")
+    for note in report.notes:
+        out.print(f"  {note}")
+    for name, (value, how) in report.constants.items():
+        out.print(f"  {name} is not a parameter of this code: {how} as {value:g}")
+    if report.match is not None:
+        rules = ", ".join(f"{n} {e:.2g}" for n, e in report.match.errors.items())
+        shown = report.rule or f"none within {report.match.tolerance:g}"
+        out.print(f"  rule: {shown} (largest relative difference per rule: {rules})")
 
 
 # --- claims -----------------------------------------------------------------------------------
@@ -155,6 +223,7 @@ def _claims_command(args: argparse.Namespace) -> int:
 
 def add_commands(commands: Any) -> None:
     """Add ``verify`` and ``claims``."""
+    from optverify.adapters.shapes import SHAPES
     from optverify.optim import REGISTRY
     from optverify.verification.framework import PROFILES
 
@@ -177,7 +246,8 @@ def add_commands(commands: Any) -> None:
         "--as",
         dest="kind",
         metavar="KIND",
-        help="the update rule a MODULE:ATTR or torch:CLASS optimizer implements, e.g. adam",
+        help="the update rule a MODULE:ATTR, torch:CLASS or optax:NAME optimizer implements, "
+        "e.g. adam (default: read off its name, as AdamOptimizer is an adam)",
     )
     p.add_argument(
         "--profile",
@@ -192,6 +262,28 @@ def add_commands(commands: Any) -> None:
     )
     p.add_argument(
         "--replay", metavar="TOKEN", help="re-run the exact example of a failure's replay line"
+    )
+    p.add_argument(
+        "--fixed",
+        action="append",
+        type=fixed_setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a constant the code fixes instead of taking as a parameter, e.g. --fixed eps=1e-7 "
+        "(repeatable; the ones not stated are estimated from probe steps)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="a dialect fails too: only torch's rule passes"
+    )
+    p.add_argument(
+        "--gradient-name",
+        metavar="NAME",
+        help="the module-level gradient a tutorial step function reads (default: detected)",
+    )
+    p.add_argument(
+        "--shape",
+        choices=SHAPES,
+        help="the code's shape, instead of detecting it",
     )
     add_format(p, ("table", "json", "markdown"))
 

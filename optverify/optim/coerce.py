@@ -24,16 +24,22 @@ def as_optimizer(value: object) -> Optimizer:
     callable ``init`` and ``update``."""
     if isinstance(value, Optimizer):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and ":" not in value:
         return REGISTRY.get(value).build()
     init, update = getattr(value, "init", None), getattr(value, "update", None)
     if callable(init) and callable(update):
         name = getattr(value, "name", None)
         return Optimizer(init, update, name if isinstance(name, str) else type(value).__name__)
+    if isinstance(value, str) or callable(value):  # a user's, in any shape the adapters take
+        from optverify.adapters.resolve import resolve_optimizer
+
+        return resolve_optimizer(value).build()
     raise InvalidArgument(
         f"optimizer={value!r} is invalid: give a registered name "
-        f"({', '.join(REGISTRY.names(specimens=True))}), an Optimizer, or an object with "
-        "init(params) and update(grads, state, params)."
+        f"({', '.join(REGISTRY.names(specimens=True))}), an Optimizer, an object with "
+        "init(params) and update(grads, state, params), or your own optimizer in any shape "
+        "optverify adapts (a class with update(params, grads), a CS231n or tutorial step "
+        "function, a torch.optim subclass)."
     )
 
 

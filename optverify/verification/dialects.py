@@ -194,20 +194,31 @@ def _adagrad(*, inside: bool) -> Callable[..., Optimizer]:
     return build
 
 
+class Rms(NamedTuple):
+    t: int
+    g_ave: Array
+    v: Array
+    b: Array
+
+
+def _rms_init(params: ArrayLike) -> Rms:
+    zeros = zeros_like(params)
+    return Rms(0, zeros, zeros, zeros)
+
+
 def _rmsprop_eps_inside(
     lr: float, alpha: float, eps: float, weight_decay: float, momentum: float, centered: bool,
     maximize: bool, **_: Any,
 ) -> Optimizer:  # fmt: skip
-    def update(
-        grads: ArrayLike, state: Moments, params: ArrayLike | None = None
-    ) -> tuple[Array, Moments]:
+    def update(grads: ArrayLike, state: Rms, params: ArrayLike | None = None) -> tuple[Array, Rms]:
         g = effective_gradient(grads, params, weight_decay, maximize)
         v = alpha * state.v + (1 - alpha) * g * g
-        g_ave = alpha * state.m + (1 - alpha) * g if centered else state.m
+        g_ave = alpha * state.g_ave + (1 - alpha) * g if centered else state.g_ave
         d = np.sqrt(v - g_ave * g_ave + eps) if centered else np.sqrt(v + eps)
-        return -lr * g / d, Moments(state.t + 1, g_ave, v)
+        b = momentum * state.b + g / d
+        return -lr * b, Rms(state.t + 1, g_ave, v, b)
 
-    return Optimizer(_moments_init, update)
+    return Optimizer(_rms_init, update)
 
 
 # --- momentum and Nesterov -------------------------------------------------------------------

@@ -138,12 +138,24 @@ class Subject:
     factory: Callable[..., Any]
     kind: OptimizerRecord
     accepted: frozenset[str] | None
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    rule: str = "torch"
 
     @classmethod
     def of(
-        cls, factory: Callable[..., Any], kind: OptimizerRecord | str, label: str | None = None
+        cls,
+        factory: Callable[..., Any],
+        kind: OptimizerRecord | str,
+        label: str | None = None,
+        *,
+        fixed: Mapping[str, Any] | None = None,
+        rule: str = "torch",
     ) -> Subject:
-        """Wrap ``factory`` claiming to be a ``kind`` optimizer (a record or a built-in name)."""
+        """Wrap ``factory`` claiming to be a ``kind`` optimizer (a record or a built-in name).
+
+        ``fixed`` holds the values the code uses for hyperparameters it does not take
+        (stated or estimated); ``rule`` names the rule of the kind it follows (``torch`` or a
+        dialect), whose formulas the properties hold it to."""
         record = kind if isinstance(kind, OptimizerRecord) else _kind(kind)
         if not callable(factory):
             raise InvalidArgument(f"optimizer={factory!r} is invalid: it must be callable.")
@@ -157,7 +169,7 @@ class Subject:
             else:
                 accepted = frozenset(p.name for p in parameters)
         name = label if label is not None else str(getattr(factory, "__qualname__", factory))
-        return cls(name, factory, record, accepted)
+        return cls(name, factory, record, accepted, dict(fixed or {}), rule)
 
     def takes(self, name: str) -> bool:
         """Whether the factory takes hyperparameter ``name``."""
@@ -167,13 +179,11 @@ class Subject:
         """Required settings the factory cannot be given (not taken, and not the default;
         ``...`` means any value, so the factory must take it). A setting of a hyperparameter
         the kind does not have (``weight_decay = 0`` of an optimizer without decay) holds."""
-        kind_defaults = self.kind.defaults()
+        actual = {**self.kind.defaults(), **self.fixed}
         return [
             name
             for name, value in required.items()
-            if name in kind_defaults
-            and not self.takes(name)
-            and (value is ... or kind_defaults[name] != value)
+            if name in actual and not self.takes(name) and (value is ... or actual[name] != value)
         ]
 
     def draw(self, draws: Draws, **fixed: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -185,7 +195,14 @@ class Subject:
         settable = {k: v for k, v in fixed.items() if k in known and self.takes(k)}
         given = draws(ost.hyperparameters(self.kind, names=taken, **settable), "hyperparameters")
         given = {k: v for k, v in given.items() if self.takes(k)}  # a known example's may not
-        return given, {**self.kind.defaults(), **given}
+        return given, {**self.kind.defaults(), **self.fixed, **given}
+
+    def reference(self, hyperparameters: Mapping[str, Any]) -> Any:
+        """The reference optimizer of the rule the code follows, with ``hyperparameters``."""
+        from optverify.verification.dialects import rules_for
+
+        rule = next(r for r in rules_for(self.kind) if r.name == self.rule)
+        return rule.optimizer({**self.fixed, **hyperparameters})
 
     def build(self, given: Mapping[str, Any]) -> Any:
         """The optimizer the factory makes from ``given``, its ``init`` and ``update`` guarded
@@ -232,6 +249,9 @@ class Property:
       expect: ``"holds"`` for an invariant, ``"refuted"`` for a statement that is false.
       examples: known examples, each a mapping from draw label to value, run before the
         search: a refutation never depends on the search finding its counterexample.
+      holds_in: the rules (``torch`` and dialect names) whose formulas the check encodes;
+        ``None`` for every rule. Code that follows another rule is held to that rule by the
+        differential check and by ``steps-follow-the-update-rule`` instead.
     """
 
     name: str
@@ -242,6 +262,7 @@ class Property:
     note: str = ""
     expect: str = "holds"
     examples: tuple[Mapping[str, Any], ...] = ()
+    holds_in: frozenset[str] | None = None
 
     def applies_to(self, kind: OptimizerRecord) -> bool:
         """Whether this property is about optimizers of ``kind``."""
@@ -259,13 +280,14 @@ def _register(
     requires: Mapping[str, Any] | None,
     note: str,
     examples: Iterable[Mapping[str, Any]] = (),
+    holds_in: Iterable[str] | None = None,
 ) -> Callable[[Check], Property]:
     def decorate(check: Check) -> Property:
         if name in _REGISTERED:
             raise InvalidArgument(f"property name={name!r} is already registered.")
         prop = Property(
             name, statement, tuple(kinds), check, dict(requires or {}), note, expect,
-            tuple(examples),
+            tuple(examples), None if holds_in is None else frozenset(holds_in),
         )  # fmt: skip
         _REGISTERED[name] = prop
         return prop
@@ -281,9 +303,11 @@ def invariant(
     requires: Mapping[str, Any] | None = None,
     note: str = "",
     examples: Iterable[Mapping[str, Any]] = (),
+    holds_in: Iterable[str] | None = None,
 ) -> Callable[[Check], Property]:
-    """Register the decorated check as an invariant called ``name``; returns the Property."""
-    return _register("holds", name, statement, kinds, requires, note, examples)
+    """Register the decorated check as an invariant called ``name``; returns the Property.
+    ``holds_in`` lists the rules whose formulas it encodes (default: every rule)."""
+    return _register("holds", name, statement, kinds, requires, note, examples, holds_in)
 
 
 def refutes(
@@ -334,13 +358,23 @@ def applicable(prop: Property, subject: Subject) -> str | None:
     if not prop.applies_to(subject.kind):
         about = ", ".join(sorted(k.name for k in prop.kinds))
         return f"it is about {about}, not {subject.kind.name}"
+    if prop.holds_in is not None and subject.rule not in prop.holds_in:
+        return (
+            f"its formula is torch's; the code follows the dialect {subject.rule}, held to its "
+            "own rule by the differential check instead"
+        )
     missing = subject.missing(prop.requires)
     if missing:
         settings = ", ".join(
             f"{m} = {prop.requires[m]!r}" if prop.requires[m] is not ... else f"{m} set"
             for m in missing
         )
-        return f"it needs {settings}, and the factory takes no {', '.join(missing)}"
+        uses = "; ".join(
+            f"{m} is not a parameter of this code"
+            + (f" (it uses {subject.fixed[m]:g})" if m in subject.fixed else "")
+            for m in missing
+        )
+        return f"it needs {settings}: {uses}"
     return None
 
 

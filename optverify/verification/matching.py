@@ -104,8 +104,10 @@ class Match:
     """What the differential check found.
 
     Attributes:
-      rule: the rule the candidate follows, or ``None`` when none is within the tolerance.
-      closest: the rule with the smallest largest difference.
+      rule: the name of the rule the candidate follows, or ``None`` when none is within the
+        tolerance.
+      closest: the name of the rule with the smallest largest difference.
+      differs: how the matched rule differs from torch's, in one sentence.
       errors: each rule's largest relative difference from the candidate.
       worst: for each rule, the example on which it differed most (for the report).
       constants: the constants the code fixes, as used for the matched (or closest) rule:
@@ -115,21 +117,22 @@ class Match:
         as reading the step as new minus old after the code changed the array in place).
     """
 
-    rule: Rule | None
-    closest: Rule
+    rule: str | None
+    closest: str
     errors: dict[str, float]
     worst: dict[str, dict[str, Any]]
     constants: dict[str, tuple[float, str]]
     examples: int
     zero_steps: bool = False
     tolerance: float = MATCH_TOLERANCE
+    differs: str = ""
     per_rule_constants: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``matches`` field: the rule and its largest relative error, or ``None``."""
         if self.rule is None:
             return {}
-        return {"rule": self.rule.name, "max_relative_error": self.errors[self.rule.name]}
+        return {"rule": self.rule, "max_relative_error": self.errors[self.rule]}
 
 
 def _to_search(name: str, value: float) -> float:
@@ -468,12 +471,13 @@ def match_rule(
     constants = {name: (float(value), "stated") for name, value in stated.items()}
     constants.update({name: (float(value), "estimated") for name, value in chosen.items()})
     return Match(
-        matched,
-        closest,
+        matched.name if matched is not None else None,
+        closest.name,
         errors,
         worst,
         constants,
         draws["examples"] + len(probes),
         zero,
+        differs=closest.differs,
         per_rule_constants=per_rule,
     )

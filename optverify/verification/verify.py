@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, reproduce_failure, settings
 from hypothesis import strategies as st
 
-from optverify.adapters.resolve import resolve_optimizer
+from optverify.adapters.resolve import Candidate, resolve_optimizer
 from optverify.errors import InvalidArgument, UserCodeError
-from optverify.optim import REGISTRY
 from optverify.optim.records import OptimizerRecord
 from optverify.serialize import jsonable
 from optverify.verification.framework import (
@@ -41,6 +39,8 @@ from optverify.verification.framework import (
     by_name,
     invariants,
 )
+from optverify.verification.matching import match_rule
+from optverify.verification.report import Failure, PropertyResult, Report
 
 __all__ = [
     "PropertyResult",
@@ -58,115 +58,30 @@ class VerificationFailed(AssertionError):
     """Raised by :func:`assert_verified` when a property fails."""
 
 
-@dataclass(frozen=True)
-class PropertyResult:
-    """The outcome of one property.
-
-    ``status`` is ``passed``, ``failed``, ``not applicable`` for invariants, and ``refuted``
-    (expected) or ``not refuted`` for claims.
-    """
-
-    name: str
-    statement: str
-    status: str
-    examples: int = 0
-    seconds: float = 0.0
-    counterexample: dict[str, Any] | None = None
-    explanation: str | None = None
-    replay: str | None = None
-    reason: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether this outcome is the expected one."""
-        return self.status in ("passed", "not applicable", "refuted")
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "name": self.name,
-            "statement": self.statement,
-            "status": self.status,
-            "examples": self.examples,
-            "seconds": round(self.seconds, 3),
-            "counterexample": self.counterexample,
-            "explanation": self.explanation,
-            "replay": self.replay,
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True)
-class Report:
-    """What :func:`verify` found: one :class:`PropertyResult` per property."""
-
-    optimizer: str
-    kind: str
-    profile: str
-    results: tuple[PropertyResult, ...]
-
-    @property
-    def passed(self) -> bool:
-        """Whether every applicable property passed."""
-        return all(r.ok for r in self.results)
-
-    @property
-    def failures(self) -> list[PropertyResult]:
-        """The properties that failed."""
-        return [r for r in self.results if not r.ok]
-
-    @property
-    def examples(self) -> int:
-        """Examples Hypothesis ran in all."""
-        return sum(r.examples for r in self.results)
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "optimizer": self.optimizer,
-            "kind": self.kind,
-            "profile": self.profile,
-            "passed": self.passed,
-            "examples": self.examples,
-            "results": [r.to_json() for r in self.results],
-        }
-
-    def to_markdown(self) -> str:
-        """A Markdown section: a table, then each failure in full."""
-        verdict = "all properties hold" if self.passed else f"{len(self.failures)} failed"
-        lines = [
-            f"### `{self.optimizer}` as {self.kind}: {verdict}",
-            "",
-            "| property | result | examples |",
-            "|---|---|---|",
-        ]
-        for r in self.results:
-            shown = r.status if r.status != "not applicable" else f"n/a ({r.reason})"
-            lines.append(f"| `{r.name}` | {shown} | {r.examples} |")
-        for r in self.failures:
-            lines += ["", f"**{r.name}** — {r.statement}", "", f"> {r.explanation}", ""]
-            if r.counterexample:
-                lines.append(f"Counterexample: `{_compact(r.counterexample)}`")
-            if r.replay:
-                lines.append(f"Replay: `{r.replay}`")
-        return "\n".join(lines) + "\n"
-
-    def summary(self) -> str:
-        """One line per failure, or that all passed."""
-        if self.passed:
-            return f"{self.optimizer} ({self.kind}): all {len(self.results)} properties passed"
-        return "\n".join(f"{r.name}: {r.explanation}" for r in self.failures)
-
-
-def _compact(data: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in data.items())
-
-
 def _explain(error: BaseException) -> str:
     if isinstance(error, Violation):
         return str(error)
     first = (str(error).splitlines() or [""])[0]
     return f"the optimizer raised {type(error).__name__}: {first}"
+
+
+def _no_record(error: BaseException) -> bool:
+    return not hasattr(error, "__optverify_record__")
+
+
+def _failure(
+    error: BaseException, name: str, command: str | None, record: dict[str, Any]
+) -> Failure:
+    """One failure: its own counterexample (the draws of the run that raised it), the
+    sentence explaining it, and the replay line its blob gives."""
+    notes = "\n".join(getattr(error, "__notes__", []))
+    found = _BLOB.search(notes)
+    how = None
+    if found:
+        token = f"{found.group(1)}:{found.group(2)}"
+        how = f"{command} --property {name} --replay {token}" if command else token
+    drawn = getattr(error, "__optverify_record__", None)
+    return Failure(drawn if drawn is not None else jsonable(dict(record)), _explain(error), how)
 
 
 class _Abort(BaseException):
@@ -210,6 +125,9 @@ def check_property(
             prop.check(subject, Draws(data, record))
         except UserCodeError as error:  # stop the search: there is no verdict to find
             raise _Abort(error) from None
+        except Exception as error:
+            error.__optverify_record__ = jsonable(dict(record))  # type: ignore[attr-defined]
+            raise
 
     test = given(st.data())(body)
     phases = [phase for phase in Phase if shrink or phase not in (Phase.shrink, Phase.explain)]
@@ -223,6 +141,11 @@ def check_property(
     )(test)
     if replay:
         version, _, blob = replay.partition(":")
+        if not version or not blob:
+            raise InvalidArgument(
+                f"replay={replay!r} is invalid: write it as VERSION:BLOB, as a failure's "
+                "replay line prints it."
+            )
         test = reproduce_failure(version, blob.encode())(test)
     started = time.perf_counter()
     try:
@@ -232,22 +155,26 @@ def check_property(
         raise abort.error from None
     except Exception as error:
         seconds = time.perf_counter() - started
-        notes = "\n".join(getattr(error, "__notes__", []))
-        found = _BLOB.search(notes)
-        how = None
-        if found:
-            token = f"{found.group(1)}:{found.group(2)}"
-            how = f"{command} --property {prop.name} --replay {token}" if command else token
+        if replay and not isinstance(error, Violation | ExceptionGroup) and _no_record(error):
+            raise InvalidArgument(
+                f"replay={replay!r} is invalid: it is not a token this property's failure "
+                "printed (Hypothesis says: "
+                f"{(str(error).splitlines() or [type(error).__name__])[0][:80]})."
+            ) from None
+        errors = list(error.exceptions) if isinstance(error, ExceptionGroup) else [error]
+        failures = [_failure(e, prop.name, command, record) for e in errors]
         status = "refuted" if prop.expect == "refuted" else "failed"
+        first = failures[0]
         return PropertyResult(
             prop.name,
             prop.statement,
             status,
             runs[0],
             seconds,
-            jsonable(dict(record)),
-            _explain(error),
-            how,
+            first.counterexample,
+            first.explanation,
+            first.replay,
+            more=tuple(failures[1:]),
         )
     seconds = time.perf_counter() - started
     status = "not refuted" if prop.expect == "refuted" else "passed"
@@ -298,7 +225,7 @@ def _effort(profile: str | None) -> dict[str, Any]:
 
 
 def verify(
-    optimizer: Callable[..., Any] | str,
+    optimizer: Callable[..., Any] | str | Any,
     kind: OptimizerRecord | str | None = None,
     *,
     profile: str | None = "ci",
@@ -308,44 +235,96 @@ def verify(
     command: str | None = None,
     on_result: Callable[[PropertyResult], None] | None = None,
     shrink: bool = True,
+    fixed: Mapping[str, float] | None = None,
+    strict: bool = False,
+    gradient: str | None = None,
+    shape: str | None = None,
 ) -> Report:
-    """Verify an optimizer factory against every property that applies to its kind.
+    """Verify an optimizer: which rule it follows, which invariants hold, and the verdict.
 
     Args:
-      optimizer: a factory ``f(**hyperparameters) -> object with init/update``, or a name
-        (``"adam"``, ``"seed-adam"``, ``"torch:Adam"``, ``"module:attr"``).
-      kind: which update rule it implements (``"adam"``, ``"sgd"``, ...); inferred for names.
-      profile: ``quick``, ``dev``, ``ci`` (deterministic) or ``thorough``; ``None`` for the
+      optimizer: a name (``"adam"``, ``"seed-adam"``, ``"torch:Adam"``, ``"optax:adam"``,
+        ``"module:attr"``) or a user's object in any shape the adapters take: our contract's
+        factory, a class with ``update(params, grads)``, a CS231n ``step(w, dw, config)``, a
+        tutorial step function, a ``torch.optim.Optimizer`` subclass, an optax factory.
+      kind: the update rule it implements (``"adam"``, ``"sgd"``, ...); read off the name
+        when it says (``AdamOptimizer``).
+      profile: ``quick``, ``dev``, ``ci`` or ``thorough`` (all derandomized); ``None`` for the
         Hypothesis profile currently loaded.
-      properties: only these property names (claims included); default every invariant.
+      properties: only these property names; default every invariant.
       label: the name to report it under.
       replay: ``VERSION:BLOB`` from a failure's replay line, to re-run exactly that example.
       command: the command line prefix used to print replay instructions.
       on_result: called after each property (for progress displays).
       shrink: shrink counterexamples to the smallest (the default), or report the first found.
+      fixed: values of hyperparameters the code does not take (``{"eps": 1e-7}``); the
+        others it does not take are estimated from probe steps.
+      strict: a dialect is a failure too; only torch's rule passes.
+      gradient: the module-level gradient a tutorial step function reads.
+      shape: the code's shape, instead of detecting it.
     """
-    if isinstance(optimizer, str):
-        resolved = resolve_optimizer(
-            optimizer, kind.name if isinstance(kind, OptimizerRecord) else kind
+    candidate = resolve_optimizer(optimizer, kind, gradient=gradient, shape=shape)
+    stated = _stated(candidate, fixed or {})
+    # A built-in is torch's rule by construction (the golden tests hold it to torch itself);
+    # everything else is compared with every rule of its kind.
+    match = None
+    if candidate.shape != "built-in" or candidate.kind.name != candidate.label:
+        match = match_rule(
+            candidate.factory,
+            candidate.kind,
+            accepted=candidate.accepted,
+            code_defaults=candidate.code_defaults,
+            stated=stated,
+            profile=_effort(profile),
         )
-        subject = Subject.of(resolved.factory, resolved.kind, label or resolved.label)
-    else:
-        if kind is None:
-            raise InvalidArgument(
-                f"kind is missing: say which update rule the factory implements "
-                f"(one of {', '.join(REGISTRY.names())})."
-            )
-        subject = Subject.of(optimizer, kind, label)
-    chosen = _select(properties)
+    constants = dict(match.constants) if match is not None else {}
+    if match is not None and match.rule is None:  # estimates under no rule mean nothing
+        defaults = candidate.kind.defaults()
+        constants = {
+            name: (value, how) if how == "stated" else (float(defaults[name]), "assumed")
+            for name, (value, how) in constants.items()
+        }
+    subject = Subject.of(
+        candidate.factory,
+        candidate.kind,
+        label or candidate.label,
+        fixed={name: value for name, (value, _) in constants.items()},
+        rule=match.rule if match is not None and match.rule is not None else "torch",
+    )
     results = []
-    for prop in chosen:
+    for prop in _select(properties):
         result = check_property(
             prop, subject, profile, replay=replay, command=command, shrink=shrink
         )
         results.append(result)
         if on_result is not None:
             on_result(result)
-    return Report(subject.label, subject.kind.name, profile or "loaded", tuple(results))
+    return Report(
+        subject.label,
+        subject.kind.name,
+        profile or "loaded",
+        tuple(results),
+        match,
+        candidate.shape,
+        dict(candidate.names),
+        constants,
+        candidate.notes,
+        strict,
+    )
+
+
+def _stated(candidate: Candidate, fixed: Mapping[str, float]) -> dict[str, float]:
+    """Stated constants, checked: hyperparameters of the kind that the code does not take."""
+    out = {}
+    for name, value in fixed.items():
+        h = candidate.kind.hyperparameter(name)
+        if name in candidate.accepted:
+            raise InvalidArgument(
+                f"fixed {name}={value!r} is invalid: {name} is a parameter of this code "
+                f"({candidate.names[name]}); only constants it does not take are stated."
+            )
+        out[name] = float(h.check(value))
+    return out
 
 
 def _select(properties: Iterable[str] | None) -> Sequence[Property]:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from optverify.optim.torch_optim import torch_kwargs
+from optverify.adapters.torch_optim import torch_kwargs
 from optverify.symbolic import surfaces
 
 HERE = Path(__file__).parent

@@ -3,6 +3,6 @@
 The order of the imports is the order reports list the properties in.
 """
 
-from optverify.verification.invariants import adam_family, adaptive, sgd_family, structure
+from optverify.verification.invariants import adam_family, adaptive, rule, sgd_family, structure
 
-__all__ = ["adam_family", "adaptive", "sgd_family", "structure"]
+__all__ = ["adam_family", "adaptive", "rule", "sgd_family", "structure"]

@@ -64,6 +64,7 @@ def tight_sequence(t: int, b1: float, b2: float) -> np.ndarray:
     "With g_t = c for all t: m_hat_t = c and v_hat_t = c^2, so every step is -lr*c/(|c| + eps).",
     kinds=(*_ADAM, ADAMAX),
     requires={"weight_decay": 0.0},
+    holds_in=("torch", "paper", "l2", "eps-outside-max"),
 )
 def _constant_gradient(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, weight_decay=0.0)
@@ -88,6 +89,7 @@ def _constant_gradient(subject: Subject, draw: Draws) -> None:
     "-lr*m_hat_t/(sqrt(v_hat_t) + eps), and the correction fades to none as t grows.",
     kinds=_ADAM,
     requires={"weight_decay": 0.0},
+    holds_in=("torch", "paper", "l2"),
 )
 def _fades(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, weight_decay=0.0)
@@ -202,6 +204,7 @@ def _large_eps(subject: Subject, draw: Draws, *, momentum: bool) -> None:
     "b1 = 0, lr = eta*eps: |step_t + eta*g_t| <= eta*|g_t|*sqrt(v_hat_t)/eps -> 0 as eps -> inf.",
     kinds=(ADAM,),
     requires={"b1": 0.0, "eps": ..., "weight_decay": 0.0},
+    holds_in=("torch",),
 )
 def _large_eps_sgd(subject: Subject, draw: Draws) -> None:
     _large_eps(subject, draw, momentum=False)
@@ -213,6 +216,7 @@ def _large_eps_sgd(subject: Subject, draw: Draws) -> None:
     "(bias-corrected momentum SGD).",
     kinds=(ADAM,),
     requires={"b1": ..., "eps": ..., "weight_decay": 0.0},
+    holds_in=("torch",),
 )
 def _large_eps_momentum(subject: Subject, draw: Draws) -> None:
     _large_eps(subject, draw, momentum=True)
@@ -250,6 +254,7 @@ def _faded(subject: Subject, draw: Draws) -> None:
     "bias correction.",
     kinds=(ADAM,),
     requires={"b1": 0.0, "weight_decay": 0.0},
+    holds_in=("torch",),
 )
 def _b1_zero(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, b1=0.0, weight_decay=0.0)
@@ -272,6 +277,7 @@ def _b1_zero(subject: Subject, draw: Draws) -> None:
     "weight_decay = 0: AdamW's steps are Adam's.",
     kinds=(ADAMW,),
     requires={"weight_decay": 0.0},
+    holds_in=("torch", "paper", "l2"),
 )
 def _adamw_is_adam(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, weight_decay=0.0)
@@ -317,6 +323,7 @@ def _amsgrad_max(subject: Subject, draw: Draws) -> None:
     "g = 0 from the initial state: theta_t = theta_(t-1)*(1 - lr*weight_decay).",
     kinds=(ADAMW,),
     requires={"weight_decay": ...},
+    holds_in=("torch",),
 )
 def _adamw_decay(subject: Subject, draw: Draws) -> None:
     wd = draw(st.floats(1e-4, 0.1), "weight_decay")
@@ -331,10 +338,32 @@ def _adamw_decay(subject: Subject, draw: Draws) -> None:
             raise Violation(
                 f"With a zero gradient AdamW only decays: theta <- theta*(1 - lr*wd) = "
                 f"{fmt(expected)} at step {t} (lr = {h['lr']:.6g}, wd = {wd:.6g}); it went "
-                f"to {fmt(p + step)}. Decay added to the gradient (L2) is normalized by "
-                "Adam instead of applied directly."
+                f"to {fmt(p + step)}.{_decay_diagnosis(p, step, h['lr'], wd)}"
             )
         p = p + step
+
+
+def _decay_diagnosis(p: np.ndarray, step: np.ndarray, lr: float, wd: float) -> str:
+    """What the shrink factor the code applied says, stating only what the numbers show."""
+    with np.errstate(all="ignore"):
+        factor = 1 - (p + step) / p
+    if not np.all(np.isfinite(factor)):
+        return ""
+    shrink = float(np.mean(factor))
+    if np.allclose(factor, wd, rtol=1e-9):
+        return (
+            f" It shrank by wd = {wd:.6g} itself: the decay is not multiplied by lr (the "
+            "paper's form with schedule multiplier 1)."
+        )
+    if np.allclose(factor, shrink, rtol=1e-9):
+        return (
+            f" It shrank by the same factor {shrink:.6g} in every coordinate, "
+            f"{shrink / (lr * wd):.6g} times lr*wd."
+        )
+    return (
+        " It did not shrink every coordinate by one factor: the decay went through a "
+        "per-coordinate rescaling (as L2 decay added to the gradient goes through Adam's)."
+    )
 
 
 @invariant(
@@ -343,6 +372,7 @@ def _adamw_decay(subject: Subject, draw: Draws) -> None:
     "-lr*r_t*m_hat*sqrt(1 - b2^t)/(sqrt(v_t) + eps).",
     kinds=(RADAM,),
     requires={"weight_decay": 0.0},
+    holds_in=("torch",),
 )
 def _radam_warmup(subject: Subject, draw: Draws) -> None:
     given, h = subject.draw(draw, weight_decay=0.0)

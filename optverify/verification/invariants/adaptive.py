@@ -32,6 +32,7 @@ _ADAM = (ADAM, AMSGRAD, ADAMW)
     "lr*|g|/(sqrt(1 - alpha)*|g| + eps) for RMSprop.",
     kinds=(*_ADAM, ADAMAX, ADAGRAD, RMSPROP),
     requires={"weight_decay": 0.0},
+    holds_in=("torch", "paper", "l2", "eps-outside-max"),
 )
 def _first_step(subject: Subject, draw: Draws) -> None:
     fixed: dict[str, Any] = {"weight_decay": 0.0}
@@ -64,6 +65,15 @@ def _first_step(subject: Subject, draw: Draws) -> None:
     "With eps = 0, multiplying every gradient by c > 0 leaves every step unchanged.",
     kinds=(*_ADAM, ADAMAX, NADAM, ADAGRAD, RMSPROP),
     requires={"eps": 0.0, "weight_decay": 0.0},
+    holds_in=(
+        "torch",
+        "paper",
+        "l2",
+        "eps-inside-sqrt",
+        "eps-hat",
+        "eps-outside-max",
+        "constant-momentum",
+    ),
 )
 def _scale_invariance(subject: Subject, draw: Draws) -> None:
     fixed: dict[str, Any] = {"eps": 0.0, "weight_decay": 0.0}
@@ -74,7 +84,7 @@ def _scale_invariance(subject: Subject, draw: Draws) -> None:
     c = draw(ost.magnitudes(1e-3, 1e3), "scale c")
     plain, _ = run_sequence(subject.build(given), grads, np.zeros(2))
     scaled, _ = run_sequence(subject.build(given), c * grads, np.zeros(2))
-    rtols = _centered_rtols(grads, h) if subject.kind is RMSPROP and h["centered"] else None
+    rtols = centered_rtols(grads, h) if subject.kind is RMSPROP and h["centered"] else None
     for t, (a, b) in enumerate(zip(plain, scaled, strict=True), start=1):
         rtol = 1e-9 if rtols is None else rtols[t - 1]
         if not math.isfinite(rtol):
@@ -87,7 +97,7 @@ def _scale_invariance(subject: Subject, draw: Draws) -> None:
             )
 
 
-def _centered_rtols(grads: np.ndarray, h: dict[str, Any]) -> list[float]:
+def centered_rtols(grads: np.ndarray, h: dict[str, Any]) -> list[float]:
     """The tolerance of centered RMSprop's step at each t, from the rule: its denominator
     sqrt(v_t - g_ave_t^2) is a difference of nearly equal numbers when alpha is near 0 (the
     gradients' variance is tiny next to their square), which magnifies rounding by

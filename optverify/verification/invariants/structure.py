@@ -132,17 +132,34 @@ def _no_mutation(subject: Subject, draw: Draws) -> None:
             state, params = new_state, params + np.asarray(updates)
 
 
+def _ill_posed(subject: Subject, h: dict[str, Any], grads: np.ndarray) -> list[bool]:
+    """For centered RMSprop, the steps whose denominator sqrt(v - g_ave^2) rounding decides
+    (torch's kernels can round it below zero, a NaN)."""
+    from optverify.optim.adaptive import RMSPROP
+    from optverify.verification.invariants.adaptive import centered_rtols
+
+    if subject.kind is not RMSPROP or not h.get("centered"):
+        return [False] * len(grads)
+    return [not np.isfinite(r) for r in centered_rtols(grads, h)]
+
+
 @invariant(
     "finite-inputs-give-finite-outputs",
     "Finite gradients and parameters (eps > 0) give finite steps.",
     kinds=ALL,
+    note="Centered RMSprop whose gradients have no variance left (alpha near 0, or one "
+    "gradient repeated) divides by sqrt(v - g_ave^2), a difference rounding decides: torch's "
+    "kernels can round it below zero and step NaN. Those steps are ill-posed and not checked.",
 )
 def _finite(subject: Subject, draw: Draws) -> None:
-    given, _ = subject.draw(draw)
+    given, h = subject.draw(draw)
     grads = draw(ost.gradient_sequences(1, 20, 1e-12, 1e6), "gradients")
     start = draw(ost.vectors(1e-3, 1e3), "params")
     steps, _ = run_sequence(subject.build(given), grads, start)
+    ill_posed = _ill_posed(subject, h, grads)
     for t, step in enumerate(steps, start=1):
+        if ill_posed[t - 1]:
+            return  # centered RMSprop with no variance left: see the note
         if not np.all(np.isfinite(step)):
             raise Violation(
                 f"Finite gradients (here at most 1e6 in size) must give finite steps; step "

@@ -1,0 +1,219 @@
+"""Step functions as people write them: CS231n's ``step(w, dw, config) -> (next_w, config)``,
+and tutorial step functions that read their gradient from a module-level function.
+
+Both are presented as our ``(init, update)`` pair by :func:`~optverify.adapters.shapes.adapt`.
+A CS231n function's hyperparameters are ``config`` keys, found in its source
+(``config.setdefault("learning_rate", 1e-2)``). A tutorial step function (``x, y = adam(x, y,
+cache, lr=0.05)``) gets its gradient through the global it reads, substituted in a copy of its
+globals; its state arguments start as the module builds them (a module-level ``cache``) or
+empty, and come back either mutated in place or returned after ``x, y``.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import functools
+import inspect
+import types
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from optverify.adapters.names import Binding
+from optverify.adapters.shapes import build_factory, keyword_defaults, signature_of, source_tree
+from optverify.errors import InvalidArgument
+from optverify.optim.base import Array, Optimizer, reads_gradient
+from optverify.usercode import call
+
+__all__ = [
+    "ConfigState",
+    "TutorialState",
+    "config_keys",
+    "cs231n",
+    "gradient_name",
+    "state_parameters",
+    "tutorial",
+]
+
+
+# --- CS231n: step(w, dw, config=None) -> (next_w, config) ------------------------------------
+
+
+class ConfigState(NamedTuple):
+    """The ``config`` dict as the function last returned it (``None`` before the first)."""
+
+    t: int
+    config: dict[str, Any] | None
+
+
+def config_keys(function: Any) -> dict[str, Any]:
+    """``config.setdefault(KEY, DEFAULT)`` and ``config.get(KEY, DEFAULT)`` in the source."""
+    tree = source_tree(function)
+    found: dict[str, Any] = {}
+    for node in ast.walk(tree) if tree is not None else ():
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("setdefault", "get")
+            and len(node.args) == 2
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            try:
+                found.setdefault(node.args[0].value, ast.literal_eval(node.args[1]))
+            except ValueError:
+                continue
+    return {k: v for k, v in found.items() if isinstance(v, int | float) or v is None}
+
+
+def cs231n(obj: Any, binding: Binding, name: str) -> Callable[..., Optimizer]:
+    def build(given: dict[str, Any]) -> Optimizer:
+        config0 = binding.translate(given, {}) if given else None
+
+        def init(params: ArrayLike) -> ConfigState:
+            return ConfigState(0, copy.deepcopy(config0))
+
+        def update(
+            grads: ArrayLike, state: ConfigState, params: ArrayLike | None = None
+        ) -> tuple[Array, ConfigState]:
+            g = np.array(grads, dtype=np.float64)
+            p = np.zeros_like(g) if params is None else np.array(params, dtype=np.float64)
+            config = copy.deepcopy(state.config)
+            result = call("the update function", obj, p.copy(), g, config)
+            if not isinstance(result, tuple) or len(result) != 2:
+                raise InvalidArgument(
+                    f"{name} returned {type(result).__name__}: a CS231n-style update returns "
+                    "(next_w, config)."
+                )
+            next_w, config = result
+            moved = np.asarray(next_w, dtype=np.float64).reshape(p.shape)
+            return moved - p, ConfigState(state.t + 1, config)
+
+        return Optimizer(init, update)
+
+    return build_factory(binding, build, name)
+
+
+# --- tutorial step functions that read a module-level gradient -------------------------------
+
+_GRADIENT_NAMES = ("df", "grad", "gradient", "grad_f", "dfdx", "grads", "grad_fn", "derivative")
+
+
+def gradient_name(function: Any, given: str | None = None) -> str:
+    """The module-level gradient the step function reads: ``given``, or the one function of
+    its module it calls (preferring the usual names ``df``, ``grad``, ``gradient``)."""
+    names = function.__code__.co_names
+    module = function.__globals__
+    if given is not None:
+        if given not in names:
+            raise InvalidArgument(
+                f"gradient_name={given!r} is invalid: {function.__name__} does not read a "
+                f"global called {given!r}."
+            )
+        return given
+    called = [
+        n
+        for n in names
+        if callable(module.get(n))
+        and getattr(module.get(n), "__module__", None) == function.__module__
+        and n != function.__name__
+        and not isinstance(module.get(n), type)
+    ]
+    preferred = [n for n in called if n in _GRADIENT_NAMES]
+    for candidates in (preferred, called):
+        if len(candidates) == 1:
+            return str(candidates[0])
+    raise InvalidArgument(
+        f"{function.__name__} reads no single module-level gradient (it calls "
+        f"{', '.join(called) or 'none'}): name it with gradient_name (--gradient-name)."
+    )
+
+
+def state_parameters(function: Any) -> list[inspect.Parameter]:
+    """The parameters after (x, y) that carry state (no default, or a non-number default)."""
+    signature = signature_of(function)
+    if signature is None:
+        return []
+    out = []
+    for index, p in enumerate(signature.parameters.values()):
+        if index < 2 or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.default is inspect.Parameter.empty or not isinstance(p.default, int | float):
+            out.append(p)
+    return out
+
+
+class TutorialState(NamedTuple):
+    """Each batch member's state arguments (deep copies of what the function last left)."""
+
+    t: int
+    members: tuple[tuple[Any, ...], ...]
+
+
+def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[..., Optimizer]:
+    parameters = state_parameters(obj)
+    module = obj.__globals__
+    starts = tuple(copy.deepcopy(module[p.name]) if p.name in module else {} for p in parameters)
+
+    def rebound(feed: Callable[[float, float], tuple[float, float]]) -> Any:
+        namespace = dict(obj.__globals__)
+        namespace[gradient] = feed
+        return types.FunctionType(obj.__code__, namespace, obj.__name__, obj.__defaults__)
+
+    def build(given: dict[str, Any]) -> Optimizer:
+        kwargs = binding.translate(given, keyword_defaults(obj))
+
+        def init(params: ArrayLike) -> TutorialState:
+            count = int(np.prod(np.shape(params)[:-1], dtype=np.int64))
+            return TutorialState(0, tuple(copy.deepcopy(starts) for _ in range(count)))
+
+        def step(
+            fed: Callable[[int, float, float], tuple[float, float]],
+            state: TutorialState,
+            params: ArrayLike,
+        ) -> tuple[Array, TutorialState]:
+            p = np.asarray(params, dtype=np.float64)
+            flat = p.reshape(-1, 2)
+            moved = np.empty_like(flat)
+            members = []
+            for k, (x, y) in enumerate(flat):
+                function = rebound(functools.partial(fed, k))
+                arguments = copy.deepcopy(state.members[k])
+                result = call(f"{name}", function, float(x), float(y), *arguments, **kwargs)
+                values = list(result) if isinstance(result, tuple | list) else []
+                if len(values) < 2:
+                    raise InvalidArgument(
+                        f"{name} returned {type(result).__name__}: a step function returns "
+                        "the new x, y (and its state, if it passes it back)."
+                    )
+                moved[k] = (float(values[0]), float(values[1]))
+                members.append(tuple(values[2:]) if len(values) > 2 else arguments)
+            return (moved - flat).reshape(p.shape), TutorialState(state.t + 1, tuple(members))
+
+        def update(
+            grads: ArrayLike, state: TutorialState, params: ArrayLike | None = None
+        ) -> tuple[Array, TutorialState]:
+            g = np.asarray(grads, dtype=np.float64)
+            flat = g.reshape(-1, 2)
+            p = np.zeros_like(g) if params is None else params
+            return step(lambda k, u, v: (flat[k, 0], flat[k, 1]), state, p)
+
+        def reading(gradient_fn: Callable[[Array], Array]) -> Optimizer:
+            def update_reading(
+                grads: ArrayLike, state: TutorialState, params: ArrayLike | None = None
+            ) -> tuple[Array, TutorialState]:
+                def fed(k: int, u: float, v: float) -> tuple[float, float]:
+                    g = gradient_fn(np.array([u, v]))
+                    return float(g[0]), float(g[1])
+
+                return step(fed, state, params if params is not None else np.zeros(2))
+
+            return Optimizer(init, update_reading, name, dict(given))
+
+        reads_gradient(update, reading)
+        return Optimizer(init, update)
+
+    return build_factory(binding, build, name)

@@ -1,0 +1,1 @@
+"""The optimizer zoo: specimen implementations and their manifest (see README.md)."""
