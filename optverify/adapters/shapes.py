@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import inspect
 import textwrap
 import types
@@ -73,6 +74,16 @@ class Adapted:
 
 
 def signature_of(function: Any) -> inspect.Signature | None:
+    """``inspect.signature(function)``, or ``None`` where it has none; read once per object
+    (verification builds the optimizer for every example)."""
+    try:
+        return _signature(function)
+    except TypeError:  # unhashable: not cached
+        return _signature.__wrapped__(function)
+
+
+@functools.lru_cache(maxsize=256)
+def _signature(function: Any) -> inspect.Signature | None:
     try:
         return inspect.signature(function)
     except (TypeError, ValueError):
@@ -315,13 +326,42 @@ def _looks_tutorial(obj: Any) -> bool:
     )
 
 
+_STATE_NAMES = (
+    "state",
+    "opt_state",
+    "s",
+    "st",
+    "optimizer_state",
+    "buf",
+    "buffer",
+    "cache",
+    "slots",
+    "memory",
+    "acc",
+    "accumulators",
+    "moments",
+    "trace",
+)
+_GRAD_NAMES = ("grads", "grad", "g", "gradients", "gradient", "updates", "u", "dw", "dx", "dp",
+               "grad_tree")  # fmt: skip
+_PARAM_NAMES = ("params", "param", "parameters", "w", "weights", "theta", "x", "p", "model",
+                "variables")  # fmt: skip
+
+
 def _is_functional(instance: Any) -> bool:
+    """An ``init``/``update`` pair of our contract: ``update(grads, state, ...)``, told from a
+    stateful object's ``update(params, grads)`` by its argument names (a state second, or a
+    gradient first); two unfamiliar names are taken as ours, as optax writes them."""
     init, update = getattr(instance, "init", None), getattr(instance, "update", None)
     if not (callable(init) and callable(update)):
         return False
     signature = signature_of(update)
     names = [n.lower() for n in signature.parameters] if signature is not None else []
-    return len(names) >= 2 and names[1] in ("state", "opt_state", "s", "st", "optimizer_state")
+    if len(names) < 2:
+        return False
+    if names[1] in _STATE_NAMES or names[0] in _GRAD_NAMES:
+        return True
+    return names[0] not in _PARAM_NAMES and names[1] not in _GRAD_NAMES
 
 
 def adapt(

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from optverify.commands.options import (
     typed,
 )
 from optverify.errors import InvalidArgument
+from optverify.parallel import cores, fork_map
 
 __all__ = ["add_commands"]
 
@@ -48,7 +48,13 @@ def _replay_command(args: argparse.Namespace, optimizer: str) -> str:
     return " ".join(parts)
 
 
-def _one(args: argparse.Namespace, spec: str, chosen: list[str], on_result: Any = None) -> Any:
+def _one(
+    args: argparse.Namespace,
+    spec: str,
+    chosen: list[str],
+    on_result: Any = None,
+    workers: int = 1,
+) -> Any:
     from optverify.verification.verify import verify
 
     return verify(
@@ -63,6 +69,7 @@ def _one(args: argparse.Namespace, spec: str, chosen: list[str], on_result: Any 
         strict=args.strict,
         gradient=args.gradient_name,
         shape=args.shape,
+        workers=workers,
     )
 
 
@@ -71,23 +78,10 @@ def _in_parallel(
 ) -> list[Any]:
     """Verify several optimizers, one process per core (each verdict is deterministic, so the
     order they finish in changes nothing)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = min(len(specs), os.cpu_count() or 1)
     task = bar.add_task("verifying", total=len(specs))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_one, args, spec, chosen) for spec in specs]
-        reports = []
-        try:
-            for future in futures:
-                reports.append(future.result())
-                bar.advance(task)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return reports
+    return fork_map(
+        lambda spec: _one(args, spec, chosen), specs, cores(), lambda _: bar.advance(task)
+    )
 
 
 def _verify_command(args: argparse.Namespace) -> int:
@@ -106,11 +100,12 @@ def _verify_command(args: argparse.Namespace) -> int:
         by_name(name)
     show = args.format == "table" and sys.stderr.isatty()
     with progress(len(specs) * len(chosen), show) as bar:
-        if len(specs) > 1 and (os.cpu_count() or 1) > 1:
+        if len(specs) > 1:
             reports = _in_parallel(args, specs, chosen, bar)
         else:
             task = bar.add_task(f"verifying {specs[0]}", total=len(chosen))
-            reports = [_one(args, specs[0], chosen, lambda _: bar.advance(task))]
+            advance = lambda _: bar.advance(task)  # noqa: E731
+            reports = [_one(args, specs[0], chosen, advance, cores())]
     passed = all(r.passed for r in reports)
     if args.format == "json":
         print_json({"passed": passed, "reports": [r.to_json() for r in reports]})
@@ -128,10 +123,16 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
     if detailed:
         for report in reports:
             _print_rule(out, report)
-            table = Table(title=f"{report.optimizer} verified as {report.kind} ({report.profile})")
+            # properties of other kinds are counted in the caption, not listed
+            shown_results = [r for r in report.results if not _about_other_kinds(r)]
+            hidden = len(report.results) - len(shown_results)
+            table = Table(
+                title=f"{report.optimizer} verified as {report.kind} ({report.profile})",
+                caption=f"{hidden} properties of other kinds not shown" if hidden else None,
+            )
             for column in ("property", "result", "examples", "seconds"):
                 table.add_column(column, overflow="fold")
-            for r in report.results:
+            for r in shown_results:
                 style = {"passed": "green", "failed": "bold red"}.get(r.status, "dim")
                 shown = r.status if r.status != "not applicable" else f"n/a: {r.reason}"
                 table.add_row(r.name, f"[{style}]{shown}[/]", str(r.examples), f"{r.seconds:.2f}")
@@ -177,6 +178,11 @@ def _print_verify_tables(reports: Sequence[Any], *, detailed: bool) -> None:
     for report in reports:
         if detailed or report.verdict != "correct":
             out.print(f"verdict for {report.optimizer}: {report.verdict_sentence()}")
+
+
+def _about_other_kinds(result: Any) -> bool:
+    reason = result.reason or ""
+    return bool(result.status == "not applicable" and reason.startswith("it is about "))
 
 
 def _print_rule(out: Any, report: Any) -> None:

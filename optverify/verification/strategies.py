@@ -43,9 +43,28 @@ def magnitudes(low: float = 1e-6, high: float = 1e6) -> st.SearchStrategy[float]
     return st.floats(lo, hi).map(lambda e: float(min(max(10.0**e, low), high)))
 
 
-def _signed(magnitude: st.SearchStrategy[float], zeros: bool) -> st.SearchStrategy[float]:
-    signed = st.tuples(st.booleans(), magnitude).map(lambda sm: -sm[1] if sm[0] else sm[1])
-    return st.one_of(st.just(0.0), signed) if zeros else signed
+def _folding(low: float, high: float, zeros: bool) -> tuple[float, Any]:
+    """The range of a raw draw ``u`` and the vectorised fold of ``u`` onto values 0 (if
+    ``zeros``) or ±[low, high] on a log scale.
+
+    ``|u| < 1`` is 0; beyond that, ``|u|`` walks the decades up from the one nearest 1 to
+    ``high``, then down to ``low``, and the sign of ``u`` is the sign of the value. So the
+    simplest draws (0, 1, 2) are the simplest values (0, 1, 10), which is where Hypothesis
+    shrinks to, and a component costs one float draw.
+    """
+    lo, hi = math.log10(low), math.log10(high)
+    anchor = min(max(0.0, lo), hi)
+    up, down = hi - anchor, anchor - lo
+    gap = 1.0 if zeros else 0.0
+
+    def fold(u: Any) -> np.ndarray:
+        u = np.asarray(u, dtype=np.float64)
+        d = np.abs(u) - gap
+        exponent = np.where(d <= up, anchor + d, anchor - (d - up))
+        value = np.clip(10.0 ** np.clip(exponent, lo, hi), low, high)
+        return np.where(d < 0, 0.0, np.where(u < 0, -value, value))
+
+    return gap + up + down, fold
 
 
 @functools.lru_cache(maxsize=256)
@@ -53,8 +72,8 @@ def vectors(
     low: float = 1e-6, high: float = 1e6, *, zeros: bool = True, size: int = 2
 ) -> st.SearchStrategy[np.ndarray]:
     """Vectors of ``size`` components, each 0 (if ``zeros``) or ±[low, high] on a log scale."""
-    component = _signed(magnitudes(low, high), zeros)
-    return st.tuples(*[component] * size).map(lambda values: np.array(values, dtype=np.float64))
+    reach, fold = _folding(low, high, zeros)
+    return st.tuples(*[st.floats(-reach, reach)] * size).map(fold)
 
 
 def nonzero_vectors(low: float = 1e-3, high: float = 1e3) -> st.SearchStrategy[np.ndarray]:
@@ -72,8 +91,10 @@ def gradient_sequences(
     zeros: bool = True,
 ) -> st.SearchStrategy[np.ndarray]:
     """Sequences of 2-D gradients, shape ``(T, 2)``."""
-    return st.lists(vectors(low, high, zeros=zeros), min_size=min_steps, max_size=max_steps).map(
-        lambda rows: np.stack(rows)
+    reach, fold = _folding(low, high, zeros)
+    pair = st.tuples(st.floats(-reach, reach), st.floats(-reach, reach))
+    return st.lists(pair, min_size=min_steps, max_size=max_steps).map(
+        lambda rows: fold(rows).reshape(-1, 2)
     )
 
 
