@@ -39,10 +39,17 @@ def _arm() -> None:
     signal.setitimer(signal.ITIMER_REAL, max(soonest - time.monotonic(), 1e-3))
 
 
+_INSIST_SECONDS = 0.1
+"""Once a budget has run out, the signal repeats this often until the block has ended: the
+first :class:`OutOfTime` may be raised where Python swallows it (inside a garbage-collector
+callback, a ``__del__``, or code that catches every exception), and a budget must still end."""
+
+
 def _expired(signum: int, frame: FrameType | None) -> None:
     now = time.monotonic()
     for deadline, seconds in _deadlines:
         if deadline <= now + 1e-3:
+            signal.setitimer(signal.ITIMER_REAL, _INSIST_SECONDS)
             raise OutOfTime(seconds)
     _arm()
 

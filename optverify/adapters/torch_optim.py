@@ -68,19 +68,43 @@ def _float64() -> Iterator[None]:
 
 
 def _copy(optimizer: Any) -> Any:
-    """A deep copy of ``optimizer``, its tensors cloned directly (``copy.deepcopy`` of a
-    tensor goes through its storage and costs some 30 times a ``clone``)."""
+    """A copy of ``optimizer`` that shares no tensor or state with it.
+
+    torch's own classes keep everything that changes in ``state`` and ``param_groups``: a
+    shallow copy with those two rebuilt around cloned tensors is enough, and some 20 times
+    cheaper than ``copy.deepcopy``. A user's subclass may keep state anywhere, so it is deep
+    copied, its tensors cloned directly (``deepcopy`` of a tensor goes through its storage).
+    """
     import torch
 
-    memo: dict[int, Any] = {}
+    clones: dict[int, Any] = {}
+
+    def clone(tensor: Any) -> Any:
+        if id(tensor) not in clones:
+            copied = tensor.detach().clone()
+            clones[id(tensor)] = copied.requires_grad_(tensor.requires_grad)
+        return clones[id(tensor)]
+
     tensors = [p for group in optimizer.param_groups for p in group["params"]]
     for value in optimizer.state.values():
         tensors.extend(v for v in value.values() if isinstance(v, torch.Tensor))
     for tensor in tensors:
-        if id(tensor) not in memo:
-            clone = tensor.detach().clone()
-            memo[id(tensor)] = clone.requires_grad_(tensor.requires_grad)
-    return copy.deepcopy(optimizer, memo)
+        clone(tensor)
+    if type(optimizer).__module__.startswith("torch.optim."):
+        copied = copy.copy(optimizer)
+        copied.param_groups = [
+            {**group, "params": [clone(p) for p in group["params"]]}
+            for group in optimizer.param_groups
+        ]
+        state = type(optimizer.state)(dict) if hasattr(optimizer.state, "default_factory") else {}
+        for param, value in optimizer.state.items():
+            state[clone(param)] = {
+                k: clone(v) if isinstance(v, torch.Tensor) else copy.deepcopy(v)
+                for k, v in value.items()
+            }
+        copied.state = state
+        return copied
+    return copy.deepcopy(optimizer, dict(clones))
 
 
 def torch_class(class_name: str) -> Callable[..., Any]:
