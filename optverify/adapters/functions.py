@@ -1,4 +1,5 @@
 """Step functions as people write them: CS231n's ``step(w, dw, config) -> (next_w, config)``,
+step functions that pass their state explicitly (``w, cache = rmsprop_step(w, dw, cache)``),
 and tutorial step functions that read their gradient from a module-level function.
 
 Both are presented as our ``(init, update)`` pair by :func:`~optverify.adapters.shapes.adapt`.
@@ -29,12 +30,17 @@ from optverify.optim.base import Array, Optimizer, reads_gradient
 from optverify.usercode import call
 
 __all__ = [
+    "GRADIENT_ARGUMENTS",
+    "PARAMETER_ARGUMENTS",
     "ConfigState",
+    "StepState",
     "TutorialState",
     "config_keys",
     "cs231n",
     "gradient_name",
     "state_parameters",
+    "step_function",
+    "step_roles",
     "tutorial",
 ]
 
@@ -156,9 +162,11 @@ class TutorialState(NamedTuple):
 def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[..., Optimizer]:
     parameters = state_parameters(obj)
     module = obj.__globals__
-    starts = tuple(copy.deepcopy(module[p.name]) if p.name in module else {} for p in parameters)
+    # the module-level value gives the state's structure; after the module ran its loops it
+    # holds their end, so it starts again from zero
+    starts = tuple(_zeroed(module[p.name]) if p.name in module else {} for p in parameters)
 
-    def rebound(feed: Callable[[float, float], tuple[float, float]]) -> Any:
+    def rebound(feed: Callable[[float, float], Array]) -> Any:
         namespace = dict(obj.__globals__)
         namespace[gradient] = feed
         return types.FunctionType(obj.__code__, namespace, obj.__name__, obj.__defaults__)
@@ -171,7 +179,7 @@ def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[.
             return TutorialState(0, tuple(copy.deepcopy(starts) for _ in range(count)))
 
         def step(
-            fed: Callable[[int, float, float], tuple[float, float]],
+            fed: Callable[[int, float, float], Array],
             state: TutorialState,
             params: ArrayLike,
         ) -> tuple[Array, TutorialState]:
@@ -199,21 +207,126 @@ def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[.
             g = np.asarray(grads, dtype=np.float64)
             flat = g.reshape(-1, 2)
             p = np.zeros_like(g) if params is None else params
-            return step(lambda k, u, v: (flat[k, 0], flat[k, 1]), state, p)
+            return step(lambda k, u, v: flat[k].copy(), state, p)
 
         def reading(gradient_fn: Callable[[Array], Array]) -> Optimizer:
             def update_reading(
                 grads: ArrayLike, state: TutorialState, params: ArrayLike | None = None
             ) -> tuple[Array, TutorialState]:
-                def fed(k: int, u: float, v: float) -> tuple[float, float]:
-                    g = gradient_fn(np.array([u, v]))
-                    return float(g[0]), float(g[1])
+                def fed(k: int, u: float, v: float) -> Array:
+                    return np.asarray(gradient_fn(np.array([u, v])), dtype=np.float64)
 
                 return step(fed, state, params if params is not None else np.zeros(2))
 
             return Optimizer(init, update_reading, name, dict(given))
 
         reads_gradient(update, reading)
+        return Optimizer(init, update)
+
+    return build_factory(binding, build, name)
+
+
+# --- step functions that take the gradient and pass their state explicitly ------------------
+
+PARAMETER_ARGUMENTS = ("params", "param", "parameters", "w", "weights", "theta", "x", "p",
+                       "position", "point", "pos", "xy", "z", "v_params")  # fmt: skip
+"""Names a step function's parameter argument goes by."""
+GRADIENT_ARGUMENTS = ("grads", "grad", "g", "gradients", "gradient", "dw", "dx", "dp", "dtheta",
+                      "d_theta", "grad_w", "dparams", "gt", "g_t")  # fmt: skip
+"""Names a step function's gradient argument goes by."""
+
+
+def step_roles(function: Any) -> tuple[str, str, list[str]] | None:
+    """(parameter, gradient, state arguments) of ``step(w, dw, cache, lr=...)``, read off the
+    names of its arguments without defaults, or ``None`` if they do not read that way."""
+    signature = signature_of(function)
+    if signature is None:
+        return None
+    required = [
+        p.name
+        for p in signature.parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    lower = [n.lower() for n in required]
+    params = [n for n, low in zip(required, lower, strict=True) if low in PARAMETER_ARGUMENTS]
+    grads = [n for n, low in zip(required, lower, strict=True) if low in GRADIENT_ARGUMENTS]
+    if len(params) != 1 or len(grads) != 1:
+        return None
+    return params[0], grads[0], [n for n in required if n not in (params[0], grads[0])]
+
+
+def _zeroed(template: Any, like: Array | None = None) -> Any:
+    """The state ``template`` (as the module builds it) at its start: arrays become zeros
+    (shaped like ``like``, the parameters, where given), numbers 0, containers element by
+    element."""
+    if isinstance(template, dict):
+        return {k: _zeroed(v, like) for k, v in template.items()}
+    if isinstance(template, list | tuple):
+        return type(template)(_zeroed(v, like) for v in template)
+    if isinstance(template, np.ndarray) or (template is None and like is not None):
+        return np.zeros_like(like if like is not None else template, dtype=np.float64)
+    if isinstance(template, bool):
+        return False
+    if isinstance(template, int | float | np.number):
+        return type(template)(0)
+    return copy.deepcopy(template)
+
+
+class StepState(NamedTuple):
+    """The state arguments as the function last left them (``None`` before the first step)."""
+
+    t: int
+    states: tuple[Any, ...] | None
+
+
+def step_function(obj: Any, binding: Binding, name: str) -> Callable[..., Optimizer]:
+    """``step(w, dw, *state, **hyperparameters) -> w`` or ``-> (w, *state)``, its state
+    arguments passed back in, mutated in place or returned; each starts at zero in the shape
+    of the parameters (a module-level value of the same name gives its structure)."""
+    roles = step_roles(obj)
+    assert roles is not None
+    param, grad, state_names = roles
+    module = getattr(obj, "__globals__", {})
+    templates = tuple(module.get(s) for s in state_names)
+
+    def build(given: dict[str, Any]) -> Optimizer:
+        kwargs = binding.translate(given, keyword_defaults(obj))
+
+        def init(params: ArrayLike) -> StepState:
+            return StepState(0, None)
+
+        def update(
+            grads: ArrayLike, state: StepState, params: ArrayLike | None = None
+        ) -> tuple[Array, StepState]:
+            g = np.array(grads, dtype=np.float64)
+            p = np.zeros_like(g) if params is None else np.array(params, dtype=np.float64)
+            states = (
+                tuple(_zeroed(t, p) for t in templates)
+                if state.states is None
+                else copy.deepcopy(state.states)
+            )
+            passed = p.copy()
+            arguments = {
+                param: passed,
+                grad: g.copy(),
+                **dict(zip(state_names, states, strict=True)),
+            }
+            result = call(name, obj, **arguments, **kwargs)
+            if result is None:
+                moved, states_after = passed, states
+            elif isinstance(result, tuple | list) and len(result) == 1 + len(state_names):
+                moved, states_after = result[0], tuple(result[1:])
+            elif isinstance(result, tuple | list) and state_names and len(result) > 1:
+                raise InvalidArgument(
+                    f"{name} returned {len(result)} values: a step function returns the new "
+                    f"{param}, or the new {param} and its state {', '.join(state_names)}."
+                )
+            else:
+                moved, states_after = result, states
+            step = np.asarray(moved, dtype=np.float64).reshape(p.shape) - p
+            return step, StepState(state.t + 1, states_after)
+
         return Optimizer(init, update)
 
     return build_factory(binding, build, name)

@@ -41,7 +41,7 @@ from optverify.usercode import call
 
 __all__ = ["SHAPES", "Adapted", "adapt"]
 
-SHAPES = ("functional", "stateful", "cs231n", "tutorial", "torch", "optax")
+SHAPES = ("functional", "stateful", "cs231n", "step", "tutorial", "torch", "optax")
 """The shapes of optimizer code :func:`adapt` recognises."""
 
 
@@ -391,6 +391,8 @@ def adapt(
         cs231n,
         gradient_name,
         state_parameters,
+        step_function,
+        step_roles,
         tutorial,
     )
 
@@ -402,6 +404,16 @@ def adapt(
             cs231n(obj, binding, label), "cs231n", binding, in_our_names(binding, defaults),
             keys,
         )  # fmt: skip
+    roles = step_roles(obj) if isinstance(obj, types.FunctionType) else None
+    if roles is not None and shape in ("step", None):
+        defaults = keyword_defaults(obj)
+        numeric = {k: v for k, v in defaults.items() if isinstance(v, int | float)}
+        binding = bind_names(numeric, kind, numeric)
+        note = f"parameters passed as {roles[0]}, the gradient as {roles[1]}; " + (
+            f"state passed as {', '.join(roles[2])}, starting at zero" if roles[2] else "no state"
+        )
+        return Adapted(step_function(obj, binding, label), "step", binding,
+                       in_our_names(binding, numeric), (note,))  # fmt: skip
     if shape == "tutorial" or (shape is None and _looks_tutorial(obj)):
         read = gradient_name(obj, gradient)
         defaults = keyword_defaults(obj, skip=2)

@@ -29,6 +29,7 @@ __all__ = [
     "effective_gradient",
     "lerp",
     "reads_gradient",
+    "reads_its_gradient",
     "require_params",
     "with_gradient",
     "zeros_like",
@@ -69,6 +70,14 @@ def reads_gradient(update: Any, reading: Callable[[GradientFn], Optimizer]) -> N
     ``reading(gradient)`` builds that version (a tutorial step function that takes its
     gradient at a look-ahead point needs the surface's gradient, not the one at ``params``)."""
     _READERS[update] = reading
+
+
+def reads_its_gradient(optimizer: Optimizer) -> bool:
+    """Whether ``optimizer`` can call the gradient itself (see :func:`reads_gradient`)."""
+    try:
+        return optimizer.update in _READERS
+    except TypeError:  # not weakly referable: an ordinary optimizer
+        return False
 
 
 def with_gradient(optimizer: Optimizer, gradient: GradientFn) -> Optimizer:

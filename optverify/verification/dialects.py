@@ -47,6 +47,9 @@ class Rule:
       reference: where the form comes from.
       extra: constants this dialect has that the kind does not (AdaGrad's initial
         accumulator when code hard-codes it), with their defaults and ranges.
+      look_ahead: the rule takes its gradient at a point other than ``params``, so only code
+        that evaluates the gradient itself can follow it; fed the gradient at ``params``, it
+        would step like another kind (Sutskever's Nesterov like heavy-ball momentum).
     """
 
     name: str
@@ -56,6 +59,7 @@ class Rule:
     differs: str = ""
     reference: str = ""
     extra: tuple[Hyperparameter, ...] = field(default=())
+    look_ahead: bool = False
 
     def optimizer(self, hyperparameters: Mapping[str, Any]) -> Optimizer:
         """The reference optimizer with ``hyperparameters`` (the kind's defaults filled in)."""
@@ -373,7 +377,7 @@ DIALECTS: tuple[Rule, ...] = (
          "v = mu*v - lr*grad f(theta + mu*v); theta += v",
          "the gradient is taken at the look-ahead point theta + mu*v and the step is the new "
          "velocity; fed the gradient there, it steps like heavy-ball momentum.",
-         "Sutskever, Martens, Dahl & Hinton 2013, equations (3)-(4)"),
+         "Sutskever, Martens, Dahl & Hinton 2013, equations (3)-(4)", look_ahead=True),
     Rule("eps-outside-max", ADAMAX, _adamax_eps_outside,
          "u = max(b2*u, |g|); theta -= lr/(1 - b1^t) * m / (u + eps)",
          "epsilon is added after the maximum instead of to |g| inside it.",

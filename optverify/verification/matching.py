@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from optverify.errors import InvalidArgument, UserCodeError
+from optverify.optim.base import reads_its_gradient
 from optverify.optim.records import OptimizerRecord
 from optverify.verification.dialects import TORCH, Rule, rules_for
 
@@ -390,9 +391,10 @@ def match_rule(
 
     from optverify.verification import strategies as ost
 
-    rules = rules_for(kind)
     probes = _probes()
     candidate = factory()
+    # a look-ahead rule is only a rule of code that can take the gradient where it wants
+    rules = [r for r in rules_for(kind) if not r.look_ahead or reads_its_gradient(candidate)]
     candidate_steps = [_steps(candidate, g, PROBE_START) for g in probes]
     zero = all(not np.any(s[:, 0]) for s in candidate_steps)
     # A hyperparameter the code does not take is estimated, unless the kind's default is zero:

@@ -1,0 +1,1 @@
+"""Reviewing a tutorial post: every checkable statement in it, checked (``optverify review``)."""
