@@ -183,3 +183,31 @@ def test_a_gradient_that_raises_at_some_point_is_wrong() -> None:
 def test_gradients_of_the_wrong_shape_are_invalid_arguments(hand: Any, message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         audit_gradient(SEED, hand)
+
+
+X_DATA = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+Y_DATA = np.array([1.1, 2.9, 5.2, 6.8, 9.1])
+LINE_FIT = surfaces.from_expression(
+    "(x*0 + y - 1.1)**2/5 + (x + y - 2.9)**2/5 + (2*x + y - 5.2)**2/5 + (3*x + y - 6.8)**2/5"
+    " + (4*x + y - 9.1)**2/5"
+)
+
+
+def _line_fit_gradient(slip: float) -> Callable[[Any, Any], tuple[Any, Any]]:
+    def gradient(x: Any, y: Any) -> tuple[Any, Any]:
+        residual = x * X_DATA + y - Y_DATA
+        return 2 * np.mean(residual * X_DATA), 2 * np.mean(residual) + slip
+
+    return gradient
+
+
+@pytest.mark.parametrize(
+    ("slip", "correct"),
+    [(0.0, True), (1e-3, False), (1e-9, False)],
+    ids=["float arithmetic on the data", "a slip of 1e-3", "a slip of 1e-9"],
+)
+def test_constants_computed_in_floating_point_are_not_wrong_terms_but_slips_are(
+    slip: float, correct: bool
+) -> None:
+    # 2*mean(residual) of these data is -10.040000000000001 in floating point: that is -10.04
+    assert audit_gradient(LINE_FIT, _line_fit_gradient(slip)).correct is correct

@@ -19,7 +19,7 @@ POSTS = Path(__file__).parent / "posts"
 SEED = Path(__file__).parent.parent / "optverify" / "seed" / "optimizer-3.txt"
 EXPECTED = tomllib.loads((POSTS / "expected.toml").read_text(encoding="utf-8"))["post"]
 
-FORMATS = {"markdown": "markdown", "notebook": "notebook", "script": "python", "text": "text"}
+FORMATS = {"markdown": "markdown", "notebook": "notebook", "script": "script", "text": "text"}
 
 # The functions and classes each post defines at top level, as its code cells show them.
 DEFINED = {
@@ -280,7 +280,7 @@ print(f(1, 2))
 
 
 def test_percent_cells_of_a_script_are_code_blocks_in_order() -> None:
-    post = parse_post(SCRIPT, "python")
+    post = parse_post(SCRIPT, "script")
     code = post.code()
     assert [b.text for b in code][1:] == [
         "def f(x, y):\n    return x**2 + y**2\n",
@@ -291,7 +291,7 @@ def test_percent_cells_of_a_script_are_code_blocks_in_order() -> None:
 
 
 def test_docstrings_and_markdown_cells_of_a_script_are_prose_and_maths() -> None:
-    post = parse_post(SCRIPT, "python")
+    post = parse_post(SCRIPT, "script")
     assert "The loss is $L(w) = w^2$." in [b.text for b in post.prose()]
     assert "L(w) = w^2" in [b.text for b in post.maths(display=None)]
     assert ("Setup", "Some prose here.") in [(b.section, b.text) for b in post.prose()]

@@ -38,6 +38,7 @@ __all__ = [
     "config_keys",
     "cs231n",
     "gradient_name",
+    "module_state",
     "state_parameters",
     "step_function",
     "step_roles",
@@ -153,21 +154,63 @@ def state_parameters(function: Any) -> list[inspect.Parameter]:
 
 
 class TutorialState(NamedTuple):
-    """Each batch member's state arguments (deep copies of what the function last left)."""
+    """Each batch member's state: its state arguments and the module-level values the function
+    keeps state in (deep copies of what the function last left)."""
 
     t: int
-    members: tuple[tuple[Any, ...], ...]
+    members: tuple[tuple[tuple[Any, ...], dict[str, Any]], ...]
+
+
+def module_state(function: Any, gradient: str) -> list[str]:
+    """Module-level names ``function`` keeps state in: those it rebinds (``global t``) and
+    containers it changes (``velocity['x'] = ...``, ``cache.append(...)``)."""
+    module = function.__globals__
+    tree = source_tree(function)
+    names: set[str] = set()
+    local = set(function.__code__.co_varnames)
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+        targets: list[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign):
+            targets = [node.target]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "update", "extend", "setdefault", "fill", "pop")
+        ):
+            targets = [node.func]
+        for target in targets:
+            base = target
+            while isinstance(base, ast.Subscript | ast.Attribute):
+                base = base.value
+            if base is not target and isinstance(base, ast.Name) and base.id not in local:
+                names.add(base.id)
+    return sorted(
+        n
+        for n in names
+        if n != gradient
+        and n in module
+        and isinstance(module[n], dict | list | np.ndarray | int | float | np.number)
+    )
 
 
 def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[..., Optimizer]:
     parameters = state_parameters(obj)
     module = obj.__globals__
-    # the module-level value gives the state's structure; after the module ran its loops it
+    kept = module_state(obj, gradient)
+    # a module-level value gives the state's structure; after the module ran its loops it
     # holds their end, so it starts again from zero
-    starts = tuple(_zeroed(module[p.name]) if p.name in module else {} for p in parameters)
+    starts = (
+        tuple(_zeroed(module[p.name]) if p.name in module else {} for p in parameters),
+        {n: _zeroed(module[n]) for n in kept},
+    )
 
-    def rebound(feed: Callable[[float, float], Array]) -> Any:
+    def rebound(feed: Callable[[float, float], Array], kept_values: dict[str, Any]) -> Any:
         namespace = dict(obj.__globals__)
+        namespace.update(kept_values)
         namespace[gradient] = feed
         return types.FunctionType(obj.__code__, namespace, obj.__name__, obj.__defaults__)
 
@@ -188,8 +231,8 @@ def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[.
             moved = np.empty_like(flat)
             members = []
             for k, (x, y) in enumerate(flat):
-                function = rebound(functools.partial(fed, k))
-                arguments = copy.deepcopy(state.members[k])
+                arguments, kept_values = copy.deepcopy(state.members[k])
+                function = rebound(functools.partial(fed, k), kept_values)
                 result = call(f"{name}", function, float(x), float(y), *arguments, **kwargs)
                 values = list(result) if isinstance(result, tuple | list) else []
                 if len(values) < 2:
@@ -198,7 +241,8 @@ def tutorial(obj: Any, binding: Binding, name: str, gradient: str) -> Callable[.
                         "the new x, y (and its state, if it passes it back)."
                     )
                 moved[k] = (float(values[0]), float(values[1]))
-                members.append(tuple(values[2:]) if len(values) > 2 else arguments)
+                after = {n: function.__globals__[n] for n in kept}
+                members.append((tuple(values[2:]) if len(values) > 2 else arguments, after))
             return (moved - flat).reshape(p.shape), TutorialState(state.t + 1, tuple(members))
 
         def update(

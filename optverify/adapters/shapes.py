@@ -390,6 +390,7 @@ def adapt(
         config_keys,
         cs231n,
         gradient_name,
+        module_state,
         state_parameters,
         step_function,
         step_roles,
@@ -420,9 +421,18 @@ def adapt(
         numeric = {k: v for k, v in defaults.items() if isinstance(v, int | float)}
         binding = bind_names(numeric, kind, numeric)
         states = [p.name for p in state_parameters(obj)]
+        kept = module_state(obj, read)
         notes: tuple[str, ...] = (
             f"the gradient is fed through the module-level {read}",
             f"state passed as {', '.join(states)}" if states else "no state argument",
+            *(
+                [
+                    f"state kept in the module-level {', '.join(kept)}, copied per example and "
+                    "starting at zero"
+                ]
+                if kept
+                else []
+            ),
         )
         return Adapted(
             tutorial(obj, binding, label, read), "tutorial", binding,

@@ -64,7 +64,7 @@ def _out(text: str) -> Path:
 def _review_command(args: argparse.Namespace) -> int:
     from optverify.files import write_bytes_atomically, write_text_atomically
     from optverify.review.report import html_page, print_review
-    from optverify.review.review import bundled_post, review
+    from optverify.review.reviews import bundled_post, review
 
     chosen = args.format
     if args.out is not None:

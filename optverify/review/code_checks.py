@@ -250,24 +250,14 @@ def pair_gradient(gradient: GradientFunction, surfaces: list[SurfaceFunction]) -
 
 
 def hand_gradient(gradient: GradientFunction) -> Callable[[Any, Any], Any]:
-    """The gradient as a function of ``x, y`` (a one-argument gradient gets ``[x, y]``).
-    Called with symbols, its floats become the rationals their decimals spell, as the
-    surface's do: float arithmetic on the post's data (``2*np.mean(r)`` giving
-    ``-10.040000000000001``) is not a wrong term."""
+    """The gradient as a function of ``x, y`` (a one-argument gradient gets ``[x, y]``)."""
+    if not gradient.one_argument:
+        return gradient.obj  # type: ignore[no-any-return]
 
     def of_two(x: Any, y: Any) -> Any:
-        symbolic = isinstance(x, sp.Basic) or isinstance(y, sp.Basic)
-        if not gradient.one_argument:
-            result = gradient.obj(x, y)
-        else:
-            result = gradient.obj(np.array([x, y], dtype=object if symbolic else float))
-        if not symbolic:
-            return result
-        try:
-            parts = list(result)
-        except TypeError:
-            return result
-        return [rational(sp.sympify(p)) if isinstance(p, sp.Basic) else p for p in parts]
+        if isinstance(x, sp.Basic) or isinstance(y, sp.Basic):
+            return gradient.obj(np.array([x, y], dtype=object))
+        return gradient.obj(np.array([x, y], dtype=float))
 
     return of_two
 

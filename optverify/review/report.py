@@ -1,4 +1,4 @@
-"""How a :class:`~optverify.review.review.Review` reads: on a terminal, as Markdown, as HTML.
+"""How a :class:`~optverify.review.reviews.Review` reads: on a terminal, as Markdown, as HTML.
 
 Every form puts the false statements first (in the order of the finding kinds), each with its
 evidence in one sentence and, where the verdict names the mistake, the fix; then the legitimate
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from optverify.review.findings import KINDS, Finding
 
 if TYPE_CHECKING:
-    from optverify.review.review import Review
+    from optverify.review.reviews import Review
 
 __all__ = ["VERDICT_ORDER", "html_page", "markdown_page", "ordered", "print_review", "tally"]
 

@@ -118,8 +118,20 @@ def find_runs(calls: Sequence[Call], kinds: dict[str, str], gradients: set[str])
                 runs.append(current)
     runs = [r for r in runs if r.steps >= 2]
     for name in gradients:
-        runs += _gradient_descent(name, [c for c in calls if c.name == name])
+        for inline in _gradient_descent(name, [c for c in calls if c.name == name]):
+            # an optimizer's own gradient calls make the same chain: that run is already found
+            if not any(_same_chain(inline, r) for r in runs if r.kind is not None):
+                runs.append(inline)
     return sorted(runs, key=lambda r: r.calls[0].cell if r.calls else r.cell)
+
+
+def _same_chain(inline: Run, run: Run) -> bool:
+    """Whether an inline chain of gradient calls is ``run``'s own (same start, steps, cell)."""
+    return bool(
+        inline.cell == run.cell
+        and abs(inline.steps - run.steps) <= 1
+        and np.allclose(inline.start, run.start)
+    )
 
 
 def _gradient_descent(name: str, calls: list[Call]) -> list[Run]:

@@ -24,6 +24,7 @@ import ast
 import builtins
 import io
 import json
+import linecache
 import os
 import signal
 import sys
@@ -182,7 +183,11 @@ def run_cell(
             "seconds": 0.0,
         }
     tree = watch_definitions(tree, lambda name: kind_from_name(name) is not None)
-    compiled = compile(tree, f"{CELL_PREFIX}{index}>", "exec")
+    filename = f"{CELL_PREFIX}{index}>"
+    # the cell's source, where inspect.getsource looks for it: the adapters read the post's
+    # functions (config keys, state kept in module-level names) as they read a file's
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
+    compiled = compile(tree, filename, "exec")
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:

@@ -12,7 +12,7 @@ module only finds them. A post comes in one of four formats, chosen by suffix (`
   dollar, no digit after the closing one).
 - **notebook**: markdown cells as markdown, code cells as code with IPython magics made
   harmless (``pass  # %matplotlib inline``); ``%%bash``-like cells and raw cells are skipped.
-- **python**: one code block per ``# %%`` cell (the whole file without markers), markdown
+- **script**: one code block per ``# %%`` cell (the whole file without markers), markdown
   cells as markdown; prose and maths also from comments and docstrings.
 - **text**: a page copied from a browser, see :mod:`optverify.review.textposts`.
 
@@ -40,13 +40,13 @@ if TYPE_CHECKING:
 __all__ = ["MAX_POST_BYTES", "Block", "Post", "parse_post", "read_post"]
 
 BlockKind = Literal["code", "prose", "math"]
-PostFormat = Literal["markdown", "notebook", "python", "text"]
-FORMATS: tuple[PostFormat, ...] = ("markdown", "notebook", "python", "text")
+PostFormat = Literal["markdown", "notebook", "script", "text"]
+FORMATS: tuple[PostFormat, ...] = ("markdown", "notebook", "script", "text")
 _SUFFIXES: dict[str, PostFormat] = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".ipynb": "notebook",
-    ".py": "python",
+    ".py": "script",
 }
 
 MAX_POST_BYTES = 5 * 1024 * 1024
@@ -157,7 +157,7 @@ def read_post(path: Path, *, format: str | None = None) -> Post:
 
 
 def parse_post(text: str, format: str, path: Path = Path("post")) -> Post:
-    """Split ``text``, a post in ``format`` (markdown, notebook, python or text), into blocks.
+    """Split ``text``, a post in ``format`` (markdown, notebook, script or text), into blocks.
 
     ``path`` only names the post in blocks and messages. A post without code is returned as
     it is: whether that is an error is the caller's decision.
@@ -170,7 +170,7 @@ def parse_post(text: str, format: str, path: Path = Path("post")) -> Post:
         from optverify.review.notebooks import notebook_pieces
 
         pieces = notebook_pieces(text, path)
-    elif chosen == "python":
+    elif chosen == "script":
         from optverify.review.notebooks import python_pieces
 
         pieces = python_pieces(text)

@@ -15,6 +15,7 @@ steering towards the largest error, and reports the worst point.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -213,13 +214,19 @@ def format_expression(expr: sp.Expr) -> str:
     return text.replace("+ -", "- ")
 
 
+ROUNDING_ULPS = 4
+"""How far (in units in the last place) a float may be from the simple rational it stands for:
+a constant computed in floating point from the post's data (``2*np.mean(r)`` giving
+``-10.040000000000001``) is that rational, not a wrong term."""
+
+
 def _rational(value: float) -> sp.Rational:
-    """The simplest rational that rounds to ``value``: 0.31 is 31/100, 1/3 (a float) is 1/3."""
+    """The simplest rational that rounds to ``value``, give or take :data:`ROUNDING_ULPS`:
+    0.31 is 31/100, 1/3 (a float) is 1/3, 0.30000000000000004 is 3/10."""
     spelled = Fraction(repr(value))
     simple = Fraction(value).limit_denominator(10**6)
-    best = (
-        simple if float(simple) == value and simple.denominator < spelled.denominator else spelled
-    )
+    close = abs(float(simple) - value) <= ROUNDING_ULPS * math.ulp(value)
+    best = simple if close and simple.denominator < spelled.denominator else spelled
     return sp.Rational(best.numerator, best.denominator)
 
 

@@ -126,6 +126,7 @@ def review(
     facts = executed.facts
     findings = _check_displayed_surface(read, facts, findings)
     findings += _check_formulas(read, facts, findings)
+    findings = _variants_against_formulas(findings, facts)
     claims, note = _check_claims(read, facts)
     findings += claims
     notes += [note] if note else []
@@ -278,6 +279,37 @@ def _check_formulas(read: Post, facts: dict[str, Any], findings: list[Finding]) 
         if code_rules.get(kinds[f.subject]) is None:
             code_rules[kinds[f.subject]] = rule
     return check_formulas(_displays(read), code_rules)
+
+
+def _variants_against_formulas(findings: list[Finding], facts: dict[str, Any]) -> list[Finding]:
+    """A variant is legitimate where the post says so: code that follows a dialect while the
+    post's own formula for that optimizer is the reference rule contradicts its post."""
+    kinds: dict[str, str] = facts.get("optimizers", {})
+    stated: dict[str, list[str]] = {}
+    shown_variants: set[str] = set()
+    for f in findings:
+        if f.kind != "formula":
+            continue
+        for equation in f.evidence.get("equations", []):
+            family = str(equation.get("family"))
+            if equation.get("verdict") == "holds" and not equation.get("dialect"):
+                stated.setdefault(family, []).append(str(equation.get("latex")))
+            elif equation.get("verdict") == "variant":
+                shown_variants.add(family)
+    out = []
+    for f in findings:
+        kind = kinds.get(f.subject)
+        contradicted = kind in stated and kind not in shown_variants
+        if f.kind == "optimizer" and f.verdict == "variant" and contradicted:
+            assert kind is not None
+            rule = (f.evidence.get("matches") or {}).get("rule", "a dialect")
+            summary = (
+                f"{f.summary}; but the post's own formula for {kind}, `{stated[kind][-1]}`, "
+                f"is the reference rule, which the code does not follow (it follows {rule})"
+            )
+            f = Finding(f.kind, f.subject, "wrong", summary, f.evidence, f.fix)
+        out.append(f)
+    return out
 
 
 def _check_claims(read: Post, facts: dict[str, Any]) -> tuple[list[Finding], str | None]:
