@@ -85,6 +85,7 @@ SHAPES = [
     ("functional_momentum.py", "momentum", "momentum", "correct", "torch", None),
     ("stateful_adam.py", "Adam", "adam", "correct", "torch", None),
     ("cs231n_optim.py", "sgd_momentum", "momentum", "correct", "torch", None),
+    ("step_rmsprop.py", "rmsprop_step", "rmsprop", "correct", "torch", None),
     ("tutorial_rmsprop.py", "rmsprop", "rmsprop", "correct", "torch", None),
     ("torch_sgd.py", "PlainSGD", "sgd", "correct", "torch", "torch"),
     ("optax_adam.py", "clipped_adam", "adam", "correct", "torch", "optax"),
