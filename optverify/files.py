@@ -21,8 +21,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     If the body raises (an error, ``KeyboardInterrupt``, or the command line's SIGTERM), the
     temporary file is removed and ``path`` is left as it was. The temporary's name carries the
     process id, so one left by a killed process is removed by the next write to ``path``.
+    A missing folder is created (:func:`check_output` has checked that it can be).
     """
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(target)
     handle, name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"

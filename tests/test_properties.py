@@ -13,9 +13,11 @@ from optverify.verification.verify import check_property, verify
 
 from .broken_optimizers import ADAMW_WITH_L2, BROKEN
 
-PROFILE = {"dev": "quick", "ci": "ci", "thorough": "thorough"}.get(
+PROFILE = {"dev": "quick", "ci": "dev", "thorough": "thorough"}.get(
     os.environ.get("HYPOTHESIS_PROFILE", "dev"), "quick"
 )
+"""The default run's profile for the big table (every built-in x every property): the ``ci``
+profile's 100 examples each run in the slow suite, below."""
 
 PROPERTIES = invariants()
 REFUTED = refuted()
@@ -62,6 +64,17 @@ def test_every_built_in_has_its_family_properties() -> None:
 )
 def test_every_built_in_passes_every_property_that_applies(name: str, prop: Any) -> None:
     result = check_property(prop, subject(name), PROFILE)
+    assert result.status == "passed", result.explanation
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "prop"), CASES, ids=[f"{name}-{prop.name}" for name, prop in CASES]
+)
+def test_every_built_in_passes_every_property_with_the_ci_profiles_examples(
+    name: str, prop: Any
+) -> None:
+    result = check_property(prop, subject(name), "ci")
     assert result.status == "passed", result.explanation
 
 

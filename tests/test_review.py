@@ -36,7 +36,7 @@ def verdicts(result: Review) -> dict[tuple[str, str], str]:
 # --- the seed post -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seed_review() -> Review:
     return review(bundled_post(), timeout=60, profile="quick")
 
@@ -168,7 +168,7 @@ HOSTILE_CELLS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Review, Path]:
     """One post with every hostile cell, each followed by nothing: they all run, in order."""
     folder = tmp_path_factory.mktemp("hostile")
@@ -347,17 +347,20 @@ for _ in range(100):
 """
 
 VARIANT_POSTS = [
-    ("eps inside the root, in the formula and in the code",
-     r"\sqrt{\hat v_t + \epsilon}", "np.sqrt(v_hat + eps)", "variant"),
+    pytest.param("eps inside the root, in the formula and in the code",
+                 r"\sqrt{\hat v_t + \epsilon}", "np.sqrt(v_hat + eps)", "variant",
+                 marks=pytest.mark.slow),
     ("eps inside the root in the code only, the formula has it outside",
      r"\sqrt{\hat v_t} + \epsilon", "np.sqrt(v_hat + eps)", "wrong"),
-    ("eps outside the root in both", r"\sqrt{\hat v_t} + \epsilon",
-     "(np.sqrt(v_hat) + eps)", "holds"),
+    pytest.param("eps outside the root in both", r"\sqrt{\hat v_t} + \epsilon",
+                 "(np.sqrt(v_hat) + eps)", "holds", marks=pytest.mark.slow),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("what", "denominator", "code", "verdict"), VARIANT_POSTS, ids=[v[0] for v in VARIANT_POSTS]
+    ("what", "denominator", "code", "verdict"),
+    VARIANT_POSTS,
+    ids=["eps inside in both", "eps inside in the code only", "eps outside in both"],
 )
 def test_a_variant_is_legitimate_only_where_the_posts_formula_says_so(
     tmp_path: Path, what: str, denominator: str, code: str, verdict: str
@@ -365,3 +368,49 @@ def test_a_variant_is_legitimate_only_where_the_posts_formula_says_so(
     post = ADAM_POST.format(denominator=denominator, code=code)
     result = review(write(tmp_path, "adam.md", post), timeout=20, profile="quick")
     assert verdicts(result)[("optimizer", "adam_step")] == verdict, what
+
+
+def test_the_seed_reviews_corrected_adam_is_adam(
+    seed_review: Review, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optverify.verification.verify import verify
+
+    (adam,) = [f for f in seed_review.findings if f.kind == "optimizer"]
+    assert "def adam(x, y, cache, beta1=0.9, beta2=0.999, lr=0.05):" in adam.fix
+    module = tmp_path / "fixed_seed.py"
+    module.write_text("import numpy as np\n\ndef df(x, y):\n    return x, y\n\n" + adam.fix)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    report = verify("fixed_seed:adam", "adam", profile="quick", shrink=False)
+    assert (report.verdict, report.rule) == ("correct", "torch"), report.summary()
+
+
+FIXED_IN_POSTS = [
+    # post, optimizer, kind, what its module builds around it (as the post does)
+    ("linreg-rmsprop-adam-de.py", "rmsprop_step", "rmsprop", ""),
+    ("linreg-rmsprop-adam-de.py", "adam_update", "adam",
+     'state = {"t": 0, "m": np.zeros(2), "v": np.zeros(2)}\n'),
+    ("sixhump-adam-ko.ipynb", "AdamOptimizer", "adam", ""),
+    ("styblinski-adagrad-adamw.ipynb", "adagrad_update", "adagrad", ""),
+    ("styblinski-adagrad-adamw.ipynb", "adamw_step", "adamw", ""),
+    ("himmelblau-nesterov.py", "momentum_update", "momentum", ""),
+    ("himmelblau-nesterov.py", "Nesterov", "nesterov", ""),
+    ("camel-rmsprop-ko.txt", "rmsprop", "rmsprop", "cache = {}\n"),
+]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("file", "name", "kind", "module"), FIXED_IN_POSTS)
+def test_each_wrong_optimizer_of_the_posts_comes_with_a_fix_that_is_correct(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file: str, name: str, kind: str, module: str
+) -> None:
+    from optverify.verification.verify import verify
+
+    result = review(POSTS / file, timeout=10, profile="quick")
+    (finding,) = [f for f in result.findings if f.kind == "optimizer" and f.subject == name]
+    assert finding.verdict == "wrong"
+    path = tmp_path / f"fixed_{name.lower()}.py"
+    prelude = f"import numpy as np\n\ndef df(x, y):\n    return x, y\n\n{module}\n"
+    path.write_text(prelude + finding.fix)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    report = verify(f"{path.stem}:{name}", kind, profile="quick", shrink=False)
+    assert report.verdict == "correct", report.summary()

@@ -302,10 +302,13 @@ def step_roles(function: Any) -> tuple[str, str, list[str]] | None:
 
 def _zeroed(template: Any, like: Array | None = None) -> Any:
     """The state ``template`` (as the module builds it) at its start: arrays become zeros
-    (shaped like ``like``, the parameters, where given), numbers 0, containers element by
-    element."""
+    (shaped like ``like``, the parameters, where given), numbers 0, dicts and tuples element by
+    element; a list as long as a parameter vector is zeroed element by element, any other list
+    is a history and starts empty."""
     if isinstance(template, dict):
         return {k: _zeroed(v, like) for k, v in template.items()}
+    if isinstance(template, list) and len(template) != (2 if like is None else like.shape[-1]):
+        return []  # a history the function appends to (the seed's cache['m']['x']) starts empty
     if isinstance(template, list | tuple):
         return type(template)(_zeroed(v, like) for v in template)
     if isinstance(template, np.ndarray) or (template is None and like is not None):

@@ -165,6 +165,8 @@ def inspect_post(
             continue
         kinds[d.name] = kind
         finding, report = check_optimizer(d, kind, job.get("profile", "dev"))
+        if finding.verdict in ("wrong", "variant") and report is not None:
+            finding = _with_fix(finding, d.obj, kind, report, recorder)
         findings.append(finding)
         reports[d.name] = report
 
@@ -251,6 +253,19 @@ def inspect_post(
     if race is not None and job.get("race"):
         facts["race"] = _race(race, objects, job["race"])
     return [f.to_json() for f in findings], facts
+
+
+def _with_fix(finding: Finding, obj: Any, kind: str, report: Any, recorder: Recorder) -> Finding:
+    """The finding with the post's optimizer written again with the right rule, if it can be."""
+    import dataclasses
+
+    from optverify.optim import REGISTRY
+    from optverify.review.fixes import optimizer_fix
+
+    first = next((c for c in recorder.calls if c.name.split(".")[0] == finding.subject), None)
+    args, result = (first.args, first.result) if first is not None else ((), None)
+    fix = optimizer_fix(obj, REGISTRY.get(kind), report.shape, dict(report.names), args, result)
+    return dataclasses.replace(finding, fix=fix) if fix else finding
 
 
 def _failure(cell: dict[str, Any] | None) -> str | None:
