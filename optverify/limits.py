@@ -7,12 +7,16 @@ and every symbolic step bounded in time.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = [
     "MAX_ANIMATION_STARTS",
     "MAX_FRAMES",
     "MAX_GRID",
+    "MAX_HOLD_SECONDS",
+    "MAX_LOOPS",
     "MAX_LR_POINTS",
     "MAX_PIXELS",
     "MAX_RUNS",
@@ -22,6 +26,8 @@ __all__ = [
     "MIN_SIDE",
     "SYMBOLIC_SECONDS",
     "USER_CODE_SECONDS",
+    "check_hold",
+    "check_loop",
     "check_size",
     "check_steps",
 ]
@@ -52,6 +58,12 @@ MAX_RUNS = 16
 
 MAX_ANIMATION_STARTS = 64
 """Starts per optimizer in one animation."""
+
+MAX_HOLD_SECONDS = 60.0
+"""How long an animation's last frame may be held."""
+
+MAX_LOOPS = 65535
+"""How many times an animation may play (GIF stores the count in 16 bits; 0 is forever)."""
 
 SYMBOLIC_SECONDS = 10.0
 """Budget of one symbolic step that can blow up (solving for critical points, an exact
@@ -91,3 +103,29 @@ def check_steps(steps: object, limit: int = MAX_STEPS) -> int:
     if steps > limit:
         raise InvalidArgument(f"steps={steps} is invalid: the limit is {limit:,} steps in one run.")
     return steps
+
+
+def check_hold(hold: object) -> float:
+    """``hold`` (seconds the last frame shows) as a float in [0, MAX_HOLD_SECONDS]."""
+    from optverify.errors import InvalidArgument
+
+    if isinstance(hold, bool) or not isinstance(hold, int | float | np.floating):
+        raise InvalidArgument(f"hold={hold!r} is invalid: it must be a number of seconds.")
+    if not (math.isfinite(hold) and 0 <= hold <= MAX_HOLD_SECONDS):
+        raise InvalidArgument(
+            f"hold={hold!r} is invalid: the last frame is held 0 to {MAX_HOLD_SECONDS:g} s."
+        )
+    return float(hold)
+
+
+def check_loop(loop: object) -> int:
+    """``loop`` (how many times an animation plays, 0 forever) as an int in [0, MAX_LOOPS]."""
+    from optverify.errors import InvalidArgument
+
+    if isinstance(loop, np.integer):
+        loop = int(loop)
+    if isinstance(loop, bool) or not isinstance(loop, int) or not 0 <= loop <= MAX_LOOPS:
+        raise InvalidArgument(
+            f"loop={loop!r} is invalid: it must be an integer from 0 (forever) to {MAX_LOOPS}."
+        )
+    return loop

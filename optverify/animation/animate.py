@@ -11,7 +11,15 @@ from optverify.animation.render import Animation, frame_duration, render
 from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
 from optverify.errors import InvalidArgument
 from optverify.files import check_output
-from optverify.limits import MAX_ANIMATION_STARTS, MAX_FRAMES, MAX_RUNS, check_size, check_steps
+from optverify.limits import (
+    MAX_ANIMATION_STARTS,
+    MAX_FRAMES,
+    MAX_RUNS,
+    check_hold,
+    check_loop,
+    check_size,
+    check_steps,
+)
 from optverify.optim.adam import ADAM
 from optverify.optim.coerce import as_starts
 from optverify.symbolic import surfaces
@@ -35,6 +43,8 @@ def render_spec(
         title=spec.title,
         max_frames=spec.max_frames,
         progress=progress,
+        hold=spec.hold,
+        loop=spec.loop,
     )
 
 
@@ -56,6 +66,8 @@ def animate(
     window: Window | tuple[float, float, float, float] | None = None,
     title: str | None = None,
     max_frames: int = 240,
+    hold: float = 2.0,
+    loop: int = 0,
     out: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Animation:
@@ -73,6 +85,7 @@ def animate(
       steps: steps each optimizer takes.
       lr: a learning rate for every optimizer that is not given one.
       fps, size, window, title, max_frames: how the GIF looks (see :func:`render`).
+      hold: seconds the last frame is held; loop: how many times it plays (0: forever).
       out: the GIF to write; default a file in a new temporary directory.
 
     Example::
@@ -137,5 +150,6 @@ def animate(
         raise InvalidArgument(
             f"start: {len(starts)} points is too many; the limit is {MAX_ANIMATION_STARTS}."
         )
-    spec = AnimationSpec(runs, starts, steps, chosen, title, fps, size, max_frames)
+    hold, loop = check_hold(hold), check_loop(loop)
+    spec = AnimationSpec(runs, starts, steps, chosen, title, fps, size, max_frames, hold, loop)
     return render_spec(spec, target, progress)

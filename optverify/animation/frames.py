@@ -102,10 +102,13 @@ def _runs(scene: Scene, paths: Sequence[Path2D]) -> list[Run]:
 class FramePainter:
     """Draws frame after frame on a scene: ``painter.draw(step)`` returns the RGBA buffer.
 
-    A fading trail in three shades: the last :data:`FRESH` steps in the optimizer's colour,
-    the ``trail`` before them lighter, everything older lighter still. The shades are opaque
-    mixes with white rather than transparency, so each is one exact palette entry, and few
-    shades keep the pixels that change per frame (and so the GIF) small.
+    Every path keeps its full colour from start to end, so the last frame (the one people
+    screenshot) matches the legend; its most recent ``trail`` steps are highlighted on top:
+    a wide halo in a light shade of the colour under a thicker line. The shades are opaque
+    mixes with white rather than transparency, so each is one exact palette entry. Then, in a
+    fixed order over everything: the current points, the crosses where runs diverged, the
+    starts (hollow rings, so the current point shows through in frame 0) and the global
+    minima (gold stars), which no path or end point may hide.
     """
 
     def __init__(self, scene: Scene, paths: Sequence[Path2D], trail: int) -> None:
@@ -119,6 +122,9 @@ class FramePainter:
         self.identity = IdentityTransform()
         self.marker_path = MarkerStyle("o").get_path()
         self.cross_path = MarkerStyle("X").get_path()
+        self.star_path = MarkerStyle("*").get_path()
+        self.star_size = Affine2D().scale(5.5 * scene.scale_px * DPI / 72)
+        self.ring_size = Affine2D().scale(4.6 * scene.scale_px * DPI / 72)
         self.head_size = Affine2D().scale(3.6 * DPI / 72)
         self.cross_size = Affine2D().scale(5.0 * DPI / 72)
         self.note_props = FontProperties(size=scene.small - 1)
@@ -162,23 +168,39 @@ class FramePainter:
         renderer.draw_markers(gc, shape, size, MplPath(where[None]), self.identity, color)
         gc.restore()
 
+    def _ring(self, where: np.ndarray, clip: Any) -> None:
+        from matplotlib.path import Path as MplPath
+
+        renderer = self.scene.renderer
+        gc = renderer.new_gc()
+        gc.set_foreground("black")
+        gc.set_linewidth(1.2 * self.scene.scale_px)
+        gc.set_clip_rectangle(clip)
+        gc.set_antialiased(True)
+        renderer.draw_markers(gc, self.marker_path, self.ring_size, MplPath(where[None]),
+                              self.identity, None)  # fmt: skip
+        gc.restore()
+
     def draw(self, index: int, step: int) -> np.ndarray:
         """The frame at record ``index`` (step ``step``) as an RGBA array (a view of the
         canvas: copy to keep it)."""
         scene = self.scene
         ax_box, loss_box = scene.ax.bbox, scene.loss_ax.bbox
         scene.canvas.restore_region(scene.background)
-        for notes, run in enumerate(self.runs):
+        for run in self.runs:
             upto = min(index, run.end)
             pixels = run.pixels[: upto + 1]
-            old = max(0, upto - FRESH - self.trail)
-            mid = max(0, upto - FRESH)
-            bright, medium, faint = run.shades
-            self._stroke(pixels[: old + 1], faint, 1.5, ax_box, run.dashes)
-            self._stroke(pixels[old : mid + 1], medium, 1.8, ax_box, run.dashes)
-            self._stroke(pixels[mid:], bright, 2.2, ax_box, run.dashes)
+            recent = pixels[max(0, upto - FRESH - self.trail) :]
+            bright, _, faint = run.shades
+            self._stroke(pixels, bright, 1.5 * scene.scale_px, ax_box, run.dashes)
+            self._stroke(recent, faint, 4.5 * scene.scale_px, ax_box)
+            self._stroke(recent, bright, 2.4 * scene.scale_px, ax_box, run.dashes)
+            self._stroke(run.curve[: upto + 1], bright, 1.3 * scene.scale_px, loss_box, run.dashes)
+        for notes, run in enumerate(self.runs):
+            upto = min(index, run.end)
+            bright = run.shades[0]
+            pixels = run.pixels[: upto + 1]
             self._dot(pixels[-1], self.marker_path, self.head_size, bright, ax_box)
-            self._stroke(run.curve[: upto + 1], bright, 1.3, loss_box, run.dashes)
             if run.diverged_at >= 0 and step >= run.diverged_at:
                 self._dot(pixels[-1], self.cross_path, self.cross_size, bright, ax_box)
                 renderer = scene.renderer
@@ -194,6 +216,10 @@ class FramePainter:
                     0.0,
                 )
                 gc.restore()
+        for start in scene.starts:
+            self._ring(start, ax_box)
+        for minimum in scene.minima:
+            self._dot(minimum, self.star_path, self.star_size, (1.0, 215 / 255, 0.0), ax_box)
         buffer = np.asarray(scene.renderer.buffer_rgba())
         number = str(step).rjust(scene.places)
         for place, character in enumerate(number):

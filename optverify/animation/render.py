@@ -33,6 +33,7 @@ __all__ = [
     "Animation",
     "Path2D",
     "color_for",
+    "distinct_colours",
     "frame_steps",
     "render",
 ]
@@ -109,6 +110,31 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
     return [int(s) for s in chosen]
 
 
+HOLD_SECONDS = 2.0
+"""How long the last frame (the one people screenshot) is held before the loop restarts."""
+
+DISTINCT = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+            "#F0E442")  # fmt: skip
+"""Okabe and Ito's colour-blind-safe qualitative palette, for runs that would share a colour."""
+
+
+def distinct_colours(paths: Sequence[Path2D]) -> list[Path2D]:
+    """``paths`` with every run in its own colour: a run whose optimizer's colour is taken
+    already (the same optimizer twice: the post's Adam and the correct one, Adam at three
+    learning rates) gets the first colour of :data:`DISTINCT` nobody uses."""
+    import dataclasses
+
+    used: set[str] = set()
+    out = []
+    for p in paths:
+        color = p.color
+        if color.lower() in used:
+            color = next((c for c in DISTINCT if c.lower() not in used), color)
+        used.add(color.lower())
+        out.append(dataclasses.replace(p, color=color))
+    return out
+
+
 def frame_duration(fps: float) -> int:
     """Milliseconds per frame for ``fps``, in GIF's 10 ms units, at least 20 ms."""
     if not (math.isfinite(fps) and fps > 0):
@@ -128,6 +154,8 @@ def render(
     max_frames: int = MAX_FRAMES,
     trail: int = 20,
     progress: Callable[[int, int], None] | None = None,
+    hold: float = HOLD_SECONDS,
+    loop: int = 0,
 ) -> Animation:
     """Render ``paths`` descending ``surface`` into the GIF ``out``.
 
@@ -140,8 +168,11 @@ def render(
       window: the region shown (default: the surface's window); paths leaving it are clipped.
       title: the title; default names the surface.
       max_frames: more steps than this are decimated to evenly spaced frames.
-      trail: how many recent steps of each path are drawn bright (older ones stay faint).
+      trail: how many recent steps of each path are highlighted (the whole path stays in its
+        colour).
       progress: ``progress(done, total)`` after each frame.
+      hold: seconds the last frame is held before the animation starts again.
+      loop: how many times it plays (0: forever).
     """
     if not paths:
         raise InvalidArgument("paths=[] is invalid: give at least one optimizer run to draw.")
@@ -160,6 +191,7 @@ def render(
     window = window or surface.window
     shown = frame_steps(len(recorded) - 1, max_frames)
     duration = frame_duration(fps)
+    paths = distinct_colours(paths)
     scene = build_scene(
         surface, paths, window=window, size=(width, height), title=title, steps_total=steps_total
     )
@@ -168,11 +200,14 @@ def render(
         background = np.asarray(scene.renderer.buffer_rgba())
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target) as temporary, open(temporary, "wb") as stream:
-            writer = GifWriter(stream, background, painter.colours(), len(paths), duration)
+            writer = GifWriter(
+                stream, background, painter.colours(), len(paths), duration, loop=loop
+            )
             for i, index in enumerate(shown):
                 writer.add(painter.draw(index, int(recorded[index])))
                 if progress is not None:
                     progress(i + 1, len(shown))
+            writer.hold(round(hold * 1000))
             writer.finish()
         ax = scene.ax
         box = (ax.bbox.x0, ax.bbox.y0, ax.bbox.x1, ax.bbox.y1)

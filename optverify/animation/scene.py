@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,6 +44,9 @@ class Scene:
       steps_total: the last step.
       digits: the step counter's pre-rendered digits; ``counter_x``, ``counter_y`` where the
         counter's first digit goes (pixels from the left and the top); ``places`` its width.
+      scale_px: line widths and markers scale with the frame (1 at 480 pixels high or wide).
+      minima, starts: the global minima and the starts in pixels, stamped on top of every
+        frame so that no path or end point hides them.
     """
 
     fig: Any
@@ -65,6 +68,9 @@ class Scene:
     counter_x: int
     counter_y: int
     places: int
+    scale_px: float = 1.0
+    minima: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    starts: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
 
 
 def _levels(values: np.ndarray, floor: float) -> np.ndarray:
@@ -337,6 +343,14 @@ def build_scene(
         fontsize=small,
     )
     canvas.draw()
+    minima = np.array([m.point for m in surface.minima or ()], dtype=float).reshape(-1, 2)
+    starts = np.unique(
+        np.concatenate([p.trajectory.points[0].reshape(-1, 2) for p in paths]), axis=0
+    )
+    inside = (
+        (minima[:, 0] >= window.xmin) & (minima[:, 0] <= window.xmax)
+        & (minima[:, 1] >= window.ymin) & (minima[:, 1] <= window.ymax)
+    )  # fmt: skip
     return Scene(
         fig=fig,
         canvas=canvas,
@@ -357,4 +371,7 @@ def build_scene(
         counter_x=counter_x,
         counter_y=counter_y,
         places=places,
+        scale_px=max(1.0, min(width, height) / 480),
+        minima=ax.transData.transform(minima[inside]) if inside.any() else np.empty((0, 2)),
+        starts=ax.transData.transform(starts),
     )

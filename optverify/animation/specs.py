@@ -43,6 +43,8 @@ from optverify.errors import InvalidArgument
 from optverify.limits import (
     MAX_ANIMATION_STARTS,
     MAX_FRAMES,
+    MAX_HOLD_SECONDS,
+    MAX_LOOPS,
     MAX_RUNS,
     MAX_SIDE,
     MAX_STEPS,
@@ -118,6 +120,8 @@ class AnimationSpec:
     fps: float = 20.0
     size: tuple[int, int] = (640, 480)
     max_frames: int = 240
+    hold: float = 2.0
+    loop: int = 0
 
 
 def _label(optimizer: Optimizer, defaults: Mapping[str, Any], gradient: str) -> str:
@@ -184,6 +188,8 @@ _TOP = (
     "fps",
     "size",
     "max_frames",
+    "hold",
+    "loop",
     "optimizers",
 )
 _RUN = ("optimizer", "label", "gradient", "kind")
@@ -266,6 +272,10 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
         read.integer("size", size_raw[1], MIN_SIDE, MAX_SIDE),
     )
     max_frames = read.integer("max_frames", table.get("max_frames", 240), 2, MAX_FRAMES)
+    hold = read.number("hold", table.get("hold", 2.0))
+    if not 0 <= hold <= MAX_HOLD_SECONDS:
+        raise read.fail("hold", f"{hold:g} s is outside [0, {MAX_HOLD_SECONDS:g}] seconds")
+    loop = read.integer("loop", table.get("loop", 0), 0, MAX_LOOPS)
     window = None
     if "window" in table:
         raw = table["window"]
@@ -324,7 +334,9 @@ def _spec_from_table(table: Mapping[str, Any], origin: str) -> AnimationSpec:
             runs.append(RunSpec.of(name, hyper, gradient=gradient, label=label, kind=kind))
         except InvalidArgument as error:
             raise read.fail(where, str(error)) from None
-    return AnimationSpec(tuple(runs), starts, steps, shown, title, fps, size, max_frames)
+    return AnimationSpec(
+        tuple(runs), starts, steps, shown, title, fps, size, max_frames, hold, loop
+    )
 
 
 def load_spec(path: str | Path) -> AnimationSpec:

@@ -64,6 +64,7 @@ class GifWriter:
       colours: every colour the moving parts are drawn in (RGB floats in [0, 1]).
       paths: how many optimizer runs there are, for the message when the palette is full.
       frame_ms: how long each frame shows.
+      loop: how many times the animation plays (0: forever).
     """
 
     def __init__(
@@ -73,6 +74,7 @@ class GifWriter:
         colours: Sequence[tuple[float, float, float]],
         paths: int,
         frame_ms: int,
+        loop: int = 0,
     ) -> None:
         from PIL import Image
 
@@ -89,6 +91,7 @@ class GifWriter:
         background = background.copy()
         self.stream = stream
         self.frame_ms = frame_ms
+        self.loop = loop
         self.height, self.width = background.shape[:2]
         # Quantize the colourful pixels only: white (most of the figure) has its entry already.
         colourful = background[..., :3].reshape(-1, 3)
@@ -128,7 +131,10 @@ class GifWriter:
             struct.pack("<HH", self.width, self.height),
             bytes([0x80 | ((bits - 1) << 4) | (bits - 1), 0, 0]),
             table.tobytes(),
-            b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00",
+            # NETSCAPE2.0 counts repeats after the first play; 0 repeats forever
+            b"!\xff\x0bNETSCAPE2.0\x03\x01"
+            + struct.pack("<H", 0 if self.loop == 0 else max(0, self.loop - 1))
+            + b"\x00",
         ]
         if comment:
             data = comment.encode("utf-8")

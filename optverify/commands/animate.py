@@ -24,6 +24,7 @@ from optverify.commands.options import (
 )
 from optverify.commands.trace import add_optimizer_options, build_optimizer, start_of
 from optverify.errors import InvalidArgument
+from optverify.limits import check_hold, check_loop
 
 __all__ = ["add_commands"]
 
@@ -91,6 +92,22 @@ def _default_optimizer() -> str:
 
 records = typed(_specs, "optimizers")
 positive = typed(_positive, "fps")
+
+
+def _number(text: str, name: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidArgument(f"{name}={text!r} is invalid: it must be a number.") from None
+
+
+def _integer(text: str, name: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidArgument(f"{name}={text!r} is invalid: it must be an integer.") from None
+
+
 lr_range = typed(_lr_range, "lr_range")
 
 
@@ -168,6 +185,8 @@ def _adhoc_spec(args: argparse.Namespace) -> Any:
         args.title,
         args.fps if args.fps is not None else 20.0,
         args.size if args.size is not None else (640, 480),
+        hold=args.hold if args.hold is not None else 2.0,
+        loop=args.loop if args.loop is not None else 0,
     )
 
 
@@ -193,7 +212,7 @@ def _animate_command(args: argparse.Namespace) -> int:
         v is not None
         for v in (
             args.surface, args.expr, args.optimizers, args.start, args.steps, args.lr,
-            args.title, args.window, args.size, args.fps, args.kind,
+            args.title, args.window, args.size, args.fps, args.kind, args.hold, args.loop,
         )
     )  # fmt: skip
     if args.specs and adhoc:
@@ -313,6 +332,18 @@ def add_commands(commands: Any) -> None:
     )
     p.add_argument("--steps", type=steps, metavar="N", help="steps (default: 100)")
     p.add_argument("--fps", type=positive, help="frames per second (default: 20)")
+    p.add_argument(
+        "--hold",
+        type=typed(lambda text: check_hold(_number(text, "hold")), "hold"),
+        metavar="SECONDS",
+        help="how long the last frame is held before the loop restarts (default: 2)",
+    )
+    p.add_argument(
+        "--loop",
+        type=typed(lambda text: check_loop(_integer(text, "loop")), "loop"),
+        metavar="N",
+        help="how many times the animation plays (default: 0, forever)",
+    )
     p.add_argument("--size", type=size, metavar="WxH", help="pixels (default: 640x480)")
     p.add_argument("--title", help="the title")
     p.add_argument(

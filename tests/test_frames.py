@@ -1,0 +1,115 @@
+"""The frame people screenshot: every run in its own full colour, markers that stay visible,
+the last frame held, the loop count kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import optverify
+from optverify.animation.render import DISTINCT, Path2D, distinct_colours
+from optverify.animation.specs import load_spec
+from optverify.errors import InvalidArgument
+
+
+def last_frame(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        image.seek(image.n_frames - 1)
+        return np.asarray(image.convert("RGB"))
+
+
+def rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def near(frame: np.ndarray, where: tuple[int, int], colour: np.ndarray, radius: int = 3) -> bool:
+    column, row = where
+    patch = frame[row - radius : row + radius + 1, column - radius : column + radius + 1]
+    return bool(np.any(np.all(patch.reshape(-1, 3) == colour, axis=-1)))
+
+
+def test_two_runs_of_one_optimizer_get_two_colours_from_the_colour_blind_safe_palette() -> None:
+    trajectory = optverify.run(optverify.optimizers.sgd(lr=0.1), "rosenbrock", [[0, 0]], steps=1)
+    paths = [
+        Path2D("adam (post)", trajectory, "#e377c2"),
+        Path2D("adam", trajectory, "#e377c2"),
+        Path2D("adam lr=0.1", trajectory, "#E377C2"),
+        Path2D("sgd", trajectory, "#1f77b4"),
+    ]
+    colours = [p.color for p in distinct_colours(paths)]
+    assert colours[0] == "#e377c2"
+    assert colours[1:3] == list(DISTINCT[:2])
+    assert colours[3] == "#1f77b4"
+
+
+@pytest.fixture(scope="module")
+def race(tmp_path_factory: pytest.TempPathFactory) -> optverify.animation.render.Animation:
+    out = tmp_path_factory.mktemp("race") / "race.gif"
+    return optverify.animate(
+        "rosenbrock", {"adam": {"lr": 0.05}, "momentum": {"lr": 0.002}}, start=(-1.2, 1.0),
+        steps=400, size=(480, 360), out=out, hold=1.5, loop=3,
+    )  # fmt: skip
+
+
+def test_the_last_frame_is_held_and_the_loop_count_kept(
+    race: optverify.animation.render.Animation,
+) -> None:
+    with Image.open(race.path) as image:
+        assert image.info["loop"] == 2  # GIF counts repeats after the first play
+        image.seek(image.n_frames - 1)
+        assert image.info["duration"] == race.frame_ms + 1500
+
+
+def test_the_global_minimum_star_stays_visible_over_the_paths_that_reach_it(
+    race: optverify.animation.render.Animation,
+) -> None:
+    frame = last_frame(race.path)
+    assert near(frame, race.pixel(np.array([1.0, 1.0])), np.array([255, 215, 0]), radius=2)
+
+
+def test_paths_keep_their_full_colour_to_the_last_frame(
+    race: optverify.animation.render.Animation,
+) -> None:
+    frame = last_frame(race.path)
+    # early points of each path (long before the highlighted trail) in the legend's colour
+    for name, lr, colour in (("adam", 0.05, "#e377c2"), ("momentum", 0.002, "#ff7f0e")):
+        optimizer = getattr(optverify.optimizers, name)(lr=lr)
+        points = optverify.run(optimizer, "rosenbrock", [[-1.2, 1.0]], steps=40).points
+        early = [race.pixel(points[k].reshape(2)) for k in (8, 10, 12)]
+        assert any(near(frame, p, rgb(colour), radius=2) for p in early), name
+
+
+def test_the_start_ring_is_drawn_over_the_current_point_in_the_first_frame(
+    race: optverify.animation.render.Animation,
+) -> None:
+    with Image.open(race.path) as image:
+        first = np.asarray(image.convert("RGB"))
+    assert near(first, race.pixel(np.array([-1.2, 1.0])), np.array([0, 0, 0]), radius=6)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("hold", "-1", "hold"),
+        ("hold", "61", "hold"),
+        ("loop", "-2", "loop"),
+        ("loop", "1.5", "loop"),
+    ],
+)
+def test_a_spec_with_a_bad_hold_or_loop_names_the_key(
+    tmp_path: Path, key: str, value: str, said: str
+) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(f'surface = "rosenbrock"\nstart = [-1.2, 1.0]\n{key} = {value}\n'
+                    '[optimizers.adam]\nlr = 0.05\n')  # fmt: skip
+    with pytest.raises(InvalidArgument, match=said):
+        load_spec(spec)
+
+
+@pytest.mark.parametrize(("hold", "loop"), [(-0.5, 0), (float("nan"), 0), (1.0, -1), (1.0, True)])
+def test_the_python_api_refuses_a_bad_hold_or_loop(hold: float, loop: int) -> None:
+    with pytest.raises(InvalidArgument):
+        optverify.animate("rosenbrock", ["adam"], start=(0, 0), steps=2, hold=hold, loop=loop)
