@@ -284,7 +284,7 @@ def test_a_bad_spec_names_the_file_the_key_and_the_fix(
 
 
 def test_invalid_render_arguments_are_rejected(tmp_path: Path) -> None:
-    with pytest.raises(InvalidArgument, match=r"written as a \.gif"):
-        render_spec(small_spec(steps=2), tmp_path / "a.png")
+    with pytest.raises(InvalidArgument, match=r"written as \.gif, \.webp"):
+        render_spec(small_spec(steps=2), tmp_path / "a.jpg")
     with pytest.raises(InvalidArgument, match="fps"):
         frame_duration(0)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from optverify.animation.formats import FORMATS
 from optverify.animation.render import Animation, frame_duration, render
 from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
 from optverify.errors import InvalidArgument
@@ -127,7 +128,7 @@ def animate(
             f"max_frames={max_frames} is invalid: it must lie in [2, {MAX_FRAMES}]."
         )
     target = (
-        check_output(out, (".gif",))
+        check_output(out, FORMATS)
         if out is not None
         else Path(tempfile.mkdtemp(prefix="optverify-")) / "optverify.gif"
     )

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from optverify.animation.formats import check_format, open_writer
 from optverify.animation.frames import FramePainter
 from optverify.animation.scene import build_scene
-from optverify.animation.writers import GifWriter
 from optverify.errors import InvalidArgument
 from optverify.files import atomic_path
 from optverify.optim import REGISTRY
@@ -69,7 +69,8 @@ class Path2D:
 
 @dataclass(frozen=True)
 class Animation:
-    """A rendered GIF: where it is and what is in it; displays inline in Jupyter."""
+    """A rendered animation (or still): where it is and what is in it; displays inline in
+    Jupyter."""
 
     path: Path
     frames: int
@@ -95,8 +96,19 @@ class Animation:
         return self.path.stat().st_size
 
     def _repr_html_(self) -> str:
+        """The animation inline: an image, or a looping video with controls."""
+        import html
+
         data = base64.b64encode(self.path.read_bytes()).decode("ascii")
-        return f'<img src="data:image/gif;base64,{data}" alt="{self.path.name}"/>'
+        name = html.escape(self.path.name)
+        suffix = self.path.suffix.lower().lstrip(".")
+        if suffix in ("mp4", "webm"):
+            return (
+                f'<video controls autoplay loop muted playsinline width="{self.size[0]}" '
+                f'src="data:video/{suffix};base64,{data}" title="{name}"></video>'
+            )
+        kind = {"apng": "apng", "webp": "webp", "png": "png"}.get(suffix, "gif")
+        return f'<img src="data:image/{kind};base64,{data}" alt="{name}"/>'
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
@@ -135,6 +147,17 @@ def distinct_colours(paths: Sequence[Path2D]) -> list[Path2D]:
     return out
 
 
+def receipt(surface: Surface, paths: Sequence[Path2D], title: str | None, steps: int) -> str:
+    """What a file says about itself: the version that drew it, the surface and the runs."""
+    from optverify import __version__
+
+    runs = "; ".join(p.label for p in paths)
+    return (
+        f"optverify {__version__}: {title or surface.name}; f(x, y) = {surface.source}; "
+        f"window {list(surface.window)}; {steps} steps; runs: {runs}"
+    )
+
+
 def frame_duration(fps: float) -> int:
     """Milliseconds per frame for ``fps``, in GIF's 10 ms units, at least 20 ms."""
     if not (math.isfinite(fps) and fps > 0):
@@ -157,12 +180,14 @@ def render(
     hold: float = HOLD_SECONDS,
     loop: int = 0,
 ) -> Animation:
-    """Render ``paths`` descending ``surface`` into the GIF ``out``.
+    """Render ``paths`` descending ``surface`` into ``out``: a ``.gif``, ``.webp``, ``.apng``,
+    ``.mp4`` or ``.webm`` animation, or a ``.png`` still of the last frame (see
+    :mod:`optverify.animation.formats`).
 
     Args:
       surface: the surface; its contours fill the left panel.
       paths: one :class:`Path2D` per optimizer run (each may hold several starts).
-      out: the GIF to write (atomically: an interrupted render leaves no partial file).
+      out: the file to write (atomically: an interrupted render leaves no partial file).
       fps: frames per second; a frame lasts at least 20 ms.
       size: ``(width, height)`` in pixels.
       window: the region shown (default: the surface's window); paths leaving it are clipped.
@@ -177,8 +202,6 @@ def render(
     if not paths:
         raise InvalidArgument("paths=[] is invalid: give at least one optimizer run to draw.")
     target = Path(out)
-    if target.suffix.lower() != ".gif":
-        raise InvalidArgument(f"out={str(out)!r} is invalid: the animation is written as a .gif.")
     width, height = size
     recorded = paths[0].trajectory.steps
     steps_total = int(recorded[-1])
@@ -190,6 +213,9 @@ def render(
             )
     window = window or surface.window
     shown = frame_steps(len(recorded) - 1, max_frames)
+    suffix = check_format(target, len(shown), (width, height))
+    if suffix == ".png":
+        shown = shown[-1:]  # a still is the last frame
     duration = frame_duration(fps)
     paths = distinct_colours(paths)
     scene = build_scene(
@@ -200,9 +226,11 @@ def render(
         background = np.asarray(scene.renderer.buffer_rgba())
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target) as temporary, open(temporary, "wb") as stream:
-            writer = GifWriter(
-                stream, background, painter.colours(), len(paths), duration, loop=loop
-            )
+            writer = open_writer(
+                suffix, stream, temporary, background=background, colours=painter.colours(),
+                paths=len(paths), frame_ms=duration, loop=loop,
+                receipt=receipt(surface, paths, title, steps_total),
+            )  # fmt: skip
             for i, index in enumerate(shown):
                 writer.add(painter.draw(index, int(recorded[index])))
                 if progress is not None:

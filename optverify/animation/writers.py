@@ -65,6 +65,7 @@ class GifWriter:
       paths: how many optimizer runs there are, for the message when the palette is full.
       frame_ms: how long each frame shows.
       loop: how many times the animation plays (0: forever).
+      receipt: text for the GIF's comment extension (what was drawn, by which version).
     """
 
     def __init__(
@@ -75,6 +76,7 @@ class GifWriter:
         paths: int,
         frame_ms: int,
         loop: int = 0,
+        receipt: str | None = None,
     ) -> None:
         from PIL import Image
 
@@ -92,6 +94,7 @@ class GifWriter:
         self.stream = stream
         self.frame_ms = frame_ms
         self.loop = loop
+        self.receipt = receipt
         self.height, self.width = background.shape[:2]
         # Quantize the colourful pixels only: white (most of the figure) has its entry already.
         colourful = background[..., :3].reshape(-1, 3)
@@ -173,7 +176,7 @@ class GifWriter:
         )
         self.previous_packed[changed] = now
         if self.frames == 0:
-            self.stream.write(self._header(comment))
+            self.stream.write(self._header(comment or self.receipt))
             shown = self.index.reshape(self.height, self.width)
             box = (0, 0, self.width, self.height)
         elif changed.size == 0 and self.pending is not None:

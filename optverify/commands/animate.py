@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from optverify.animation.formats import FORMATS
 from optverify.commands.options import (
     EXIT_OK,
     add_surface_options,
@@ -225,7 +226,7 @@ def _animate_command(args: argparse.Namespace) -> int:
     if args.specs and args.out:
         jobs = [(args.out, load_spec(args.specs[0]))]
     elif adhoc or args.out:
-        out = args.out or check_output(f"optverify-{args.surface or 'expr'}.gif", (".gif",))
+        out = args.out or check_output(f"optverify-{args.surface or 'expr'}.gif", FORMATS)
         jobs = [(out, _adhoc_spec(args))]
     elif args.specs:
         jobs = [(check_output(Path(p).with_suffix(".gif")), load_spec(p)) for p in args.specs]
@@ -347,7 +348,11 @@ def add_commands(commands: Any) -> None:
     p.add_argument("--size", type=size, metavar="WxH", help="pixels (default: 640x480)")
     p.add_argument("--title", help="the title")
     p.add_argument(
-        "--out", metavar="FILE.gif", type=output(".gif"), help="where to write the animation"
+        "--out",
+        metavar="FILE",
+        type=output(*FORMATS),
+        help="where to write the animation: .gif, .webp, .apng, .mp4 or .webm (video needs "
+        "the video extra), or .png for a still of the last frame",
     )
     p.add_argument("--dir", default="animations", help="the gallery's folder (default: animations)")
 
