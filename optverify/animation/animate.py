@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -87,7 +88,9 @@ def animate(
       lr: a learning rate for every optimizer that is not given one.
       fps, size, window, title, max_frames: how the GIF looks (see :func:`render`).
       hold: seconds the last frame is held; loop: how many times it plays (0: forever).
-      out: the GIF to write; default a file in a new temporary directory.
+      out: the file to write (its suffix picks the format: .gif, .webp, .apng, .mp4, .webm,
+        or .png for a still); default none: the GIF is kept in memory (``.data``, ``.save()``)
+        and no file or folder is left behind.
 
     Example::
 
@@ -127,11 +130,7 @@ def animate(
         raise InvalidArgument(
             f"max_frames={max_frames} is invalid: it must lie in [2, {MAX_FRAMES}]."
         )
-    target = (
-        check_output(out, FORMATS)
-        if out is not None
-        else Path(tempfile.mkdtemp(prefix="optverify-")) / "optverify.gif"
-    )
+    target = check_output(out, FORMATS) if out is not None else None
     runs = tuple(
         RunSpec.of(name, {**({"lr": lr} if lr is not None and "lr" not in hyper else {}), **hyper})
         for name, hyper in settings.items()
@@ -153,4 +152,8 @@ def animate(
         )
     hold, loop = check_hold(hold), check_loop(loop)
     spec = AnimationSpec(runs, starts, steps, chosen, title, fps, size, max_frames, hold, loop)
-    return render_spec(spec, target, progress)
+    if target is not None:
+        return render_spec(spec, target, progress)
+    with tempfile.TemporaryDirectory(prefix="optverify-") as folder:  # removed on the way out
+        made = render_spec(spec, Path(folder) / "optverify.gif", progress)
+        return dataclasses.replace(made, path=Path("optverify.gif"), data=made.path.read_bytes())

@@ -70,7 +70,9 @@ class Path2D:
 @dataclass(frozen=True)
 class Animation:
     """A rendered animation (or still): where it is and what is in it; displays inline in
-    Jupyter."""
+    Jupyter. One made without an output file (``optverify.animate(..., out=None)``) lives in
+    memory (``data``) and is written only by :meth:`save`: no temporary folder is left behind.
+    """
 
     path: Path
     frames: int
@@ -79,6 +81,20 @@ class Animation:
     steps: tuple[int, ...] = field(repr=False)
     window: Window | None = field(default=None, repr=False)
     axes_box: tuple[float, float, float, float] | None = field(default=None, repr=False)
+    data: bytes | None = field(default=None, repr=False)
+
+    def read(self) -> bytes:
+        """The file's bytes (from memory, or from ``path``)."""
+        return self.data if self.data is not None else self.path.read_bytes()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the animation to ``path`` (atomically) and return where it went; the suffix
+        must be the animation's own."""
+        from optverify.files import check_output, write_bytes_atomically
+
+        target = check_output(path, (self.path.suffix.lower(),))
+        write_bytes_atomically(target, self.read())
+        return target
 
     def pixel(self, point: Sequence[float]) -> tuple[int, int]:
         """The (column, row) of the GIF's pixel at ``point`` (x, y) of the contour panel."""
@@ -93,13 +109,13 @@ class Animation:
     @property
     def bytes(self) -> int:
         """The file's size."""
-        return self.path.stat().st_size
+        return len(self.data) if self.data is not None else self.path.stat().st_size
 
     def _repr_html_(self) -> str:
         """The animation inline: an image, or a looping video with controls."""
         import html
 
-        data = base64.b64encode(self.path.read_bytes()).decode("ascii")
+        data = base64.b64encode(self.read()).decode("ascii")
         name = html.escape(self.path.name)
         suffix = self.path.suffix.lower().lstrip(".")
         if suffix in ("mp4", "webm"):

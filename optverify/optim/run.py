@@ -66,6 +66,35 @@ class Trajectory:
         """Whether each start diverged."""
         return self.diverged_at >= 0
 
+    def to_markdown(self) -> str:
+        """The run as Markdown: the optimizer and its settings, then where each start ended."""
+        settings = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                             for k, v in self.hyperparameters.items())  # fmt: skip
+        starts = self.points[0].reshape(-1, 2)
+        ends = self.final_points.reshape(-1, 2)
+        losses = self.final_losses.reshape(-1)
+        gone = np.asarray(self.diverged_at).reshape(-1)
+        lines = [
+            f"**{self.optimizer}** ({settings or 'defaults'}) on {self.surface.name}, "
+            f"{int(self.steps[-1])} steps",
+            "",
+            "| start | end | f at the end | diverged |",
+            "|---|---|---|---|",
+        ]
+        for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            where = f"at step {gone[k]}" if gone[k] >= 0 else "no"
+            lines.append(f"| ({start[0]:.6g}, {start[1]:.6g}) | ({end[0]:.6g}, {end[1]:.6g}) "
+                         f"| {losses[k]:.6g} | {where} |")  # fmt: skip
+        return "\n".join(lines) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from optverify.display import markdown_to_html
+
+        return markdown_to_html(self.to_markdown())
+
     def to_json(self, *, rows: bool = True) -> dict[str, Any]:
         """A JSON-ready dict of a single-start run: settings, then (with ``rows``) one row per
         recorded step up to the divergence (see :func:`optverify.serialize.dumps` for

@@ -119,6 +119,34 @@ class GradientAudit(NamedTuple):
             lines.extend(f"d/d{c.component}: {f.sentence(c.component)}" for f in c.findings)
         return lines
 
+    def to_markdown(self) -> str:
+        """The audit as Markdown: the verdict, then each component written and expected, with
+        the wrong terms."""
+        verdict = "right" if self.correct else "**wrong**"
+        lines = [
+            f"**Gradient audit** of f(x, y) = `{self.surface.source}`: {verdict} "
+            f"(compared {self.method}ally)",
+            "",
+        ]
+        if self.components:
+            lines += ["| component | verdict | written | exact |", "|---|---|---|---|"]
+            for c in self.components:
+                shown = "right" if c.correct else "**wrong**"
+                lines.append(f"| df/d{c.component} | {shown} | `{c.written}` | `{c.expected}` |")
+            lines.append("")
+        lines += [f"- {finding}" for finding in self.findings()]
+        if self.numeric is not None:
+            lines.append(f"- symbols could not be used: {self.numeric.reason}")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from optverify.display import markdown_to_html
+
+        return markdown_to_html(self.to_markdown())
+
     def report(self) -> str:
         """A human-readable report."""
         head = f"Gradient audit on surface {self.surface.name!r}: f(x, y) = {self.surface.source}"

@@ -196,6 +196,14 @@ class Report:
             out["tolerance"] = self.match.tolerance
         return jsonable(out)  # type: ignore[no-any-return]
 
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from optverify.display import markdown_to_html
+
+        return markdown_to_html(self.to_markdown())
+
     def to_markdown(self) -> str:
         """A Markdown section: the rule, a table of the properties, each failure in full."""
         lines = [f"### `{self.optimizer}` as {self.kind}: {self.verdict_sentence()}", ""]
