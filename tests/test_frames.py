@@ -3,7 +3,9 @@ the last frame held, the loop count kept."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -113,3 +115,61 @@ def test_a_spec_with_a_bad_hold_or_loop_names_the_key(
 def test_the_python_api_refuses_a_bad_hold_or_loop(hold: float, loop: int) -> None:
     with pytest.raises(InvalidArgument):
         optverify.animate("rosenbrock", ["adam"], start=(0, 0), steps=2, hold=hold, loop=loop)
+
+
+def _drawn_texts(fig: Any) -> list[Any]:
+    """The texts a frame shows: tick labels inside their axis's view, axis labels, the legend,
+    the figure's texts and title."""
+    out = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if low <= tick.get_loc() <= high:
+                    out += [label for label in (tick.label1, tick.label2) if label.get_visible()]
+        out += [ax.xaxis.label, ax.yaxis.label, ax.title]
+    out += list(fig.texts)
+    for legend in fig.legends:
+        out += legend.get_texts()
+    title = fig._suptitle  # measured by its first line only, below
+    return [t for t in out if t.get_visible() and t.get_text().strip() and t is not title]
+
+
+@pytest.mark.parametrize("size", [(400, 400), (640, 480), (1280, 960), (320, 240), (900, 400)])
+@pytest.mark.parametrize("surface", ["seed", "himmelblau"])
+def test_no_two_labels_overlap_and_none_leaves_the_frame(
+    size: tuple[int, int], surface: str
+) -> None:
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    from optverify.animation.scene import build_scene
+    from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
+
+    names = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adagrad"]
+    chosen = optverify.surfaces.get(surface)
+    spec = AnimationSpec(tuple(RunSpec.of(n, {"lr": 0.05}) for n in names),
+                         (chosen.start or (0.0, 0.0),), 50, chosen, size=size)  # fmt: skip
+    scene = build_scene(chosen, build_paths(spec), window=chosen.window, size=size, title=None,
+                        steps_total=50)  # fmt: skip
+    try:
+        renderer = scene.renderer
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _drawn_texts(scene.fig)]
+        heading = scene.fig._suptitle  # its first line; the second is left empty for the counter
+        line = Text(
+            text=heading.get_text().splitlines()[0], fontproperties=heading.get_fontproperties()
+        )
+        line.set_figure(scene.fig)
+        first = line.get_window_extent(renderer)
+        whole = heading.get_window_extent(renderer)
+        boxes.append(
+            ("title", Bbox.from_extents(whole.x0, whole.y1 - first.height, whole.x1, whole.y1))
+        )
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+            assert not box_a.overlaps(box_b), f"{a!r} overlaps {b!r} at {size}"
+        frame = Bbox.from_bounds(0, 0, size[0], size[1])
+        for text, box in boxes:
+            assert frame.contains(box.x0, box.y0), f"{text!r} leaves the frame at {size}"
+            assert frame.contains(box.x1, box.y1), f"{text!r} leaves the frame at {size}"
+    finally:
+        scene.fig.clf()

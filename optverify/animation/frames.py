@@ -125,8 +125,8 @@ class FramePainter:
         self.star_path = MarkerStyle("*").get_path()
         self.star_size = Affine2D().scale(5.5 * scene.scale_px * DPI / 72)
         self.ring_size = Affine2D().scale(4.6 * scene.scale_px * DPI / 72)
-        self.head_size = Affine2D().scale(3.6 * DPI / 72)
-        self.cross_size = Affine2D().scale(5.0 * DPI / 72)
+        self.head_size = Affine2D().scale(3.6 * scene.scale_px * DPI / 72)
+        self.cross_size = Affine2D().scale(5.0 * scene.scale_px * DPI / 72)
         self.note_props = FontProperties(size=scene.small - 1)
         self.digit_h, self.digit_w = next(iter(scene.digits.values())).shape[:2]
 

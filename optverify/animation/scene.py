@@ -44,7 +44,7 @@ class Scene:
       steps_total: the last step.
       digits: the step counter's pre-rendered digits; ``counter_x``, ``counter_y`` where the
         counter's first digit goes (pixels from the left and the top); ``places`` its width.
-      scale_px: line widths and markers scale with the frame (1 at 480 pixels high or wide).
+      scale_px: line widths and markers scale with the frame (1 at 640x480), as fonts do.
       minima, starts: the global minima and the starts in pixels, stamped on top of every
         frame so that no path or end point hides them.
     """
@@ -119,15 +119,18 @@ def _loss_scale(paths: Sequence[Path2D], floor: float | None) -> tuple[str, floa
     return "symlog", widen(low, -1.0), widen(high, 1.0)
 
 
-def _digit_images(size: float, dpi: int) -> dict[str, np.ndarray]:
+def _digit_images(size: float, dpi: int) -> tuple[dict[str, np.ndarray], float]:
     """Each digit 0-9 rendered once as an RGBA block (DejaVu Sans digits share one width), so
-    the step counter costs a few array copies per frame instead of a text layout."""
+    the step counter costs a few array copies per frame instead of a text layout; and the row
+    of the blocks that is the text's baseline, so the digits sit on the label's baseline."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     images = {}
+    baseline = 0.0
+    inches = 2.0 * size / 72
     for digit in "0123456789":
-        fig = Figure(figsize=(0.5, 0.4), dpi=dpi)
+        fig = Figure(figsize=(inches, inches), dpi=dpi)
         canvas = FigureCanvasAgg(fig)
         text = fig.text(0.1, 0.3, digit, fontsize=size)
         canvas.draw()
@@ -135,6 +138,7 @@ def _digit_images(size: float, dpi: int) -> dict[str, np.ndarray]:
         buffer = np.asarray(canvas.buffer_rgba())
         top = int(buffer.shape[0] - math.ceil(box.y1))
         bottom = int(buffer.shape[0] - math.floor(box.y0))
+        baseline = max(baseline, math.ceil(box.y1) - 0.3 * buffer.shape[0])
         images[digit] = buffer[top:bottom, math.floor(box.x0) : math.ceil(box.x1)].copy()
     widest = max(image.shape[1] for image in images.values())
     tallest = max(image.shape[0] for image in images.values())
@@ -142,7 +146,7 @@ def _digit_images(size: float, dpi: int) -> dict[str, np.ndarray]:
         padded = np.full((tallest, widest, 4), 255, dtype=np.uint8)
         padded[: image.shape[0], : image.shape[1]] = image
         images[digit] = padded
-    return images
+    return images, baseline
 
 
 def _contours(fig: Any, ax: Any, surface: Surface, window: Window, small: float) -> float | None:
@@ -186,13 +190,13 @@ def _contours(fig: Any, ax: Any, surface: Surface, window: Window, small: float)
     return known
 
 
-def _markers(ax: Any, surface: Surface, paths: Sequence[Path2D]) -> None:
+def _markers(ax: Any, surface: Surface, paths: Sequence[Path2D], unit: float = 1.0) -> None:
     """The global minima (gold stars) and the starts (white circles)."""
     for minimum in surface.minima or ():
         ax.plot(
             *minimum.point,
             marker="*",
-            markersize=11,
+            markersize=11 * max(1.0, unit),
             color="gold",
             markeredgecolor="black",
             markeredgewidth=0.6,
@@ -206,7 +210,7 @@ def _markers(ax: Any, surface: Surface, paths: Sequence[Path2D]) -> None:
         starts[:, 0],
         starts[:, 1],
         marker="o",
-        markersize=6,
+        markersize=6 * max(1.0, unit),
         color="white",
         markeredgecolor="black",
         linestyle="none",
@@ -214,7 +218,7 @@ def _markers(ax: Any, surface: Surface, paths: Sequence[Path2D]) -> None:
     )
 
 
-def _legend(fig: Any, surface: Surface, paths: Sequence[Path2D], small: float) -> None:
+def _legend(fig: Any, surface: Surface, paths: Sequence[Path2D], small: float, width: int) -> None:
     from matplotlib.lines import Line2D
 
     handles = [
@@ -238,14 +242,16 @@ def _legend(fig: Any, surface: Surface, paths: Sequence[Path2D], small: float) -
             )
         )
         labels.append("global minimum")
+    # as many columns as fit across the frame (a label is about 0.55 em a character wide)
+    entry = (max(len(label) for label in labels) * 0.55 + 4.5) * (small - 0.5) * DPI / 72
+    columns = max(1, min(4, len(labels), int(0.96 * width // entry)))
     fig.legend(
         handles,
         labels,
-        loc="lower center",
-        ncol=min(4, len(labels)),
-        fontsize=small - 1.5,
+        loc="outside lower center",
+        ncol=columns,
+        fontsize=small - 0.5,
         frameon=False,
-        bbox_to_anchor=(0.5, -0.01),
     )
 
 
@@ -282,22 +288,20 @@ def build_scene(
     for p in paths:
         check_text("label", p.label)
     width, height = size
-    fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    # Constrained layout keeps every label clear of every other at any size; fonts, lines,
+    # markers and paddings scale with the frame (9 pt at 640x480).
+    unit = min(width / 640, height / 480)
+    small = max(5.5, 9.0 * unit)
+    fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
+    pad = max(2.0, 4 * unit) / DPI
+    fig.get_layout_engine().set(w_pad=pad, h_pad=pad, wspace=0.03)  # type: ignore[call-arg,union-attr]
     canvas = FigureCanvasAgg(fig)
-    small = max(6.0, min(9.0, width / 90))
-    legend_rows = math.ceil((len(paths) + 1 + (1 if surface.minima else 0)) / 4)
-    grid = fig.add_gridspec(
-        1,
-        2,
-        width_ratios=(1.5, 1),
-        left=0.08,
-        right=0.97,
-        bottom=0.12 + 0.05 * legend_rows,
-        top=0.84,
-        wspace=0.55,
-    )
+    grid = fig.add_gridspec(1, 2, width_ratios=(1.7, 1))
     ax = fig.add_subplot(grid[0])
     loss_ax = fig.add_subplot(grid[1])
+    aspect = (window.ymax - window.ymin) / (window.xmax - window.xmin)
+    if 0.6 <= aspect <= 1.6:  # equal scales where the window allows it
+        ax.set_aspect("equal", adjustable="box")
 
     known = _contours(fig, ax, surface, window, small)
     ax.set_xlim(window.xmin, window.xmax)
@@ -305,8 +309,8 @@ def build_scene(
     ax.set_autoscale_on(False)
     ax.set_xlabel("x", fontsize=small)
     ax.set_ylabel("y", fontsize=small)
-    ax.tick_params(labelsize=small - 1)
-    _markers(ax, surface, paths)
+    ax.tick_params(labelsize=small - 1, pad=2 * unit + 1, length=3 * unit + 1)
+    _markers(ax, surface, paths, unit)
 
     scale, low, high = _loss_scale(paths, known)
     if scale == "symlog":
@@ -318,30 +322,25 @@ def build_scene(
     loss_ax.set_autoscale_on(False)
     loss_ax.set_xlabel("step", fontsize=small)
     loss_ax.set_ylabel("f - f*" if scale == "log" else "f", fontsize=small)
-    loss_ax.tick_params(which="both", labelsize=small - 1)
+    loss_ax.tick_params(which="both", labelsize=small - 1, pad=2 * unit + 1)
     loss_ax.grid(True, alpha=0.3, linewidth=0.5)
-    _legend(fig, surface, paths, small)
-    fig.suptitle(title or _default_title(surface), fontsize=small + 1)
+    _legend(fig, surface, paths, small, width)
+    # the title's second line is left empty for the step counter: the layout makes room for it
+    heading = fig.suptitle(f"{title or _default_title(surface)}\n", fontsize=small + 1)
 
-    digits = _digit_images(small, DPI)
-    digit_h, digit_w = next(iter(digits.values())).shape[:2]
+    digits, digit_baseline = _digit_images(small, DPI)
+    digit_w = next(iter(digits.values())).shape[1]
     places = len(str(steps_total))
-    counter_y = round(height * 0.085)  # rows from the top
+    canvas.draw()
+    fig.set_layout_engine("none")  # frozen: every frame is drawn on exactly this layout
+    box = heading.get_window_extent(canvas.get_renderer())
+    baseline = box.y0 + 0.22 * box.height  # the empty second line's baseline, from the bottom
+    counter_y = round(height - baseline - digit_baseline)  # rows from the top
     counter_x = round(width / 2 - (places * digit_w) / 2)
-    fig.text(
-        counter_x / width - 0.004,
-        1 - (counter_y + digit_h * 0.8) / height,
-        "step",
-        ha="right",
-        fontsize=small,
-    )
-    fig.text(
-        (counter_x + places * digit_w) / width + 0.006,
-        1 - (counter_y + digit_h * 0.8) / height,
-        f"/ {steps_total}",
-        ha="left",
-        fontsize=small,
-    )
+    fig.text(counter_x - 0.3 * digit_w, baseline, "step", ha="right", va="baseline",
+             fontsize=small, transform=None)  # fmt: skip
+    fig.text(counter_x + (places + 0.3) * digit_w, baseline, f"/ {steps_total}", ha="left",
+             va="baseline", fontsize=small, transform=None)  # fmt: skip
     canvas.draw()
     minima = np.array([m.point for m in surface.minima or ()], dtype=float).reshape(-1, 2)
     starts = np.unique(
@@ -371,7 +370,7 @@ def build_scene(
         counter_x=counter_x,
         counter_y=counter_y,
         places=places,
-        scale_px=max(1.0, min(width, height) / 480),
+        scale_px=max(0.7, min(width / 640, height / 480)),
         minima=ax.transData.transform(minima[inside]) if inside.any() else np.empty((0, 2)),
         starts=ax.transData.transform(starts),
     )
