@@ -98,7 +98,7 @@ def test_the_page_has_one_example_per_shape() -> None:
 
 @pytest.mark.parametrize(
     ("file", "attribute", "kind", "verdict", "rule", "needs"),
-    [pytest.param(*row, id=row[0]) for row in SHAPES],
+    [pytest.param(*row, id=row[0], marks=[pytest.mark.slow] if row[5] else []) for row in SHAPES],
 )
 def test_each_example_on_the_page_gets_the_verdict_the_page_gives_it(
     tmp_path: Path, file: str, attribute: str, kind: str, verdict: str, rule: str,

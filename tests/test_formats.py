@@ -19,7 +19,7 @@ from optverify.errors import InvalidArgument
 def race(out: Path, **options: Any) -> optverify.animation.render.Animation:
     return optverify.animate(
         "rosenbrock", {"adam": {"lr": 0.05}, "sgd": {"lr": 0.001}}, start=(-1.2, 1.0),
-        steps=30, size=(320, 240), out=out, **options,
+        steps=12, size=(240, 180), out=out, **options,
     )  # fmt: skip
 
 
@@ -29,8 +29,8 @@ def test_each_image_format_holds_every_frame_at_the_requested_size(
 ) -> None:
     animation = race(tmp_path / f"race{suffix}", hold=1.0, loop=2)
     with Image.open(animation.path) as image:
-        assert image.size == (320, 240)
-        assert image.n_frames == 31
+        assert image.size == (240, 180)
+        assert image.n_frames == 13
         assert image.info.get("loop") in (1, 2)  # GIF counts repeats, WebP and APNG plays
 
 
@@ -39,22 +39,29 @@ def test_a_png_is_the_last_frame_exactly_as_the_apng_ends(tmp_path: Path) -> Non
     moving = race(tmp_path / "race.apng")
     with Image.open(still.path) as image:
         last = np.asarray(image.convert("RGB"))
-        assert image.text["Comment"].startswith(f"optverify {optverify.__version__}: ")
-        assert "f(x, y) = (1 - x)**2 + 100*(y - x**2)**2" in image.text["Comment"]
+        assert image.text["Comment"].startswith(f"optverify {optverify.__version__}\n")
+        assert 'surface = "rosenbrock"' in image.text["Comment"]
     with Image.open(moving.path) as image:
         image.seek(image.n_frames - 1)
         assert np.array_equal(np.asarray(image.convert("RGB")), last)
 
 
-@pytest.mark.parametrize("suffix", [".gif", ".apng", ".webp"])
+@pytest.mark.parametrize("suffix", [".gif", pytest.param(".apng", marks=pytest.mark.slow), ".webp"])
 def test_each_file_carries_its_receipt(tmp_path: Path, suffix: str) -> None:
     animation = race(tmp_path / f"race{suffix}")
     data = animation.path.read_bytes()
     assert b"optverify " + optverify.__version__.encode() in data
-    assert b"runs: adam (lr=0.05); sgd (lr=0.001)" in data
+    assert b'label = "adam (lr=0.05)"' in data
+    assert b'label = "sgd (lr=0.001)"' in data
 
 
-@pytest.mark.parametrize(("suffix", "magic"), [(".mp4", b"ftyp"), (".webm", b"\x1a\x45\xdf\xa3")])
+@pytest.mark.parametrize(
+    ("suffix", "magic"),
+    [
+        pytest.param(".mp4", b"ftyp", marks=pytest.mark.slow),
+        pytest.param(".webm", b"\x1a\x45\xdf\xa3", marks=pytest.mark.slow),
+    ],
+)
 def test_a_video_is_written_through_the_video_extra(
     tmp_path: Path, suffix: str, magic: bytes
 ) -> None:
@@ -63,7 +70,7 @@ def test_a_video_is_written_through_the_video_extra(
     data = animation.path.read_bytes()
     assert magic in data[:64]
     frames, _ = imageio_ffmpeg.count_frames_and_secs(str(animation.path))
-    assert frames == 31 + 10  # the 0.5 s hold at 20 fps is ten more frames
+    assert frames == 13 + 10  # the 0.5 s hold at 20 fps is ten more frames
     assert "video controls" in animation._repr_html_()
 
 
@@ -100,3 +107,72 @@ def test_an_unknown_suffix_is_one_line_and_exit_2(
     assert ".gif" in err
     assert ".webm" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        ".gif",
+        ".png",
+        pytest.param(".apng", marks=pytest.mark.slow),
+        pytest.param(".webp", marks=pytest.mark.slow),
+    ],
+)
+def test_a_file_is_drawn_again_byte_for_byte_from_its_receipt(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    race(tmp_path / f"race{suffix}", hold=0.5, loop=2)
+    status = main(["animate", "--from", f"race{suffix}"])
+    capsys.readouterr()
+    assert status == 0
+    assert (tmp_path / f"race-again{suffix}").read_bytes() == (
+        tmp_path / f"race{suffix}"
+    ).read_bytes()
+
+
+def test_the_receipt_is_the_spec_as_toml_with_the_version(tmp_path: Path) -> None:
+    from optverify.animation.receipts import read_receipt
+
+    receipt = read_receipt(race(tmp_path / "race.gif").path)
+    assert receipt.startswith(f"optverify {optverify.__version__}\n")
+    assert 'surface = "rosenbrock"' in receipt
+    assert 'optimizer = "adam"' in receipt
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--from", "{plain}"], "carries no optverify receipt"),
+        (["--from", "{missing}"], "cannot be read"),
+        (["--from", "{made}", "--steps", "3"], "give only --out"),
+    ],
+    ids=["a picture optverify did not draw", "a missing file", "options beside --from"],
+)
+def test_drawing_again_refuses_what_it_cannot_draw_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], said: str
+) -> None:
+    Image.new("RGB", (20, 20), "white").save(tmp_path / "plain.png")
+    made = race(tmp_path / "made.gif").path
+    names = {"plain": tmp_path / "plain.png", "missing": tmp_path / "nope.gif", "made": made}
+    status = main(["animate", *(a.format(**names) for a in argv)])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert said in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_run_of_a_python_object_is_recorded_as_one_that_cannot_be_drawn_again(
+    tmp_path: Path,
+) -> None:
+    from optverify.animation.receipts import read_receipt, spec_from_receipt
+
+    animation = optverify.animate(
+        "rosenbrock", [optverify.optimizers.adam], start=(-1.2, 1.0), steps=5, size=(200, 160),
+        out=tmp_path / "o.gif",
+    )  # fmt: skip
+    receipt = read_receipt(animation.path)
+    assert "cannot be drawn again" in receipt
+    with pytest.raises(InvalidArgument):
+        spec_from_receipt(receipt, "o.gif")

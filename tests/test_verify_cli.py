@@ -124,6 +124,7 @@ def test_assert_verified_is_one_line_for_a_users_test_suite() -> None:
 
 
 @pytest.mark.torch
+@pytest.mark.slow
 def test_torch_adam_passes_everything_that_applies(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("torch")
     status, out, _ = run_cli(

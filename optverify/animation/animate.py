@@ -35,7 +35,10 @@ def render_spec(
     out: str | Path,
     progress: Callable[[int, int], None] | None = None,
 ) -> Animation:
-    """Run the spec's optimizers and render the GIF ``out``."""
+    """Run the spec's optimizers and render ``out`` (its suffix picks the format), with the
+    spec as its receipt."""
+    from optverify.animation.receipts import receipt_for
+
     return render(
         spec.surface,
         build_paths(spec),
@@ -47,6 +50,7 @@ def render_spec(
         progress=progress,
         hold=spec.hold,
         loop=spec.loop,
+        receipt=receipt_for(spec),
     )
 
 

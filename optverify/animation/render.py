@@ -163,7 +163,7 @@ def distinct_colours(paths: Sequence[Path2D]) -> list[Path2D]:
     return out
 
 
-def receipt(surface: Surface, paths: Sequence[Path2D], title: str | None, steps: int) -> str:
+def describe(surface: Surface, paths: Sequence[Path2D], title: str | None, steps: int) -> str:
     """What a file says about itself: the version that drew it, the surface and the runs."""
     from optverify import __version__
 
@@ -195,6 +195,7 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     hold: float = HOLD_SECONDS,
     loop: int = 0,
+    receipt: str | None = None,
 ) -> Animation:
     """Render ``paths`` descending ``surface`` into ``out``: a ``.gif``, ``.webp``, ``.apng``,
     ``.mp4`` or ``.webm`` animation, or a ``.png`` still of the last frame (see
@@ -214,6 +215,8 @@ def render(
       progress: ``progress(done, total)`` after each frame.
       hold: seconds the last frame is held before the animation starts again.
       loop: how many times it plays (0: forever).
+      receipt: the text the file carries about itself (default: the version, the surface and
+        the runs; :func:`~optverify.animation.animate.render_spec` gives the whole spec).
     """
     if not paths:
         raise InvalidArgument("paths=[] is invalid: give at least one optimizer run to draw.")
@@ -245,7 +248,7 @@ def render(
             writer = open_writer(
                 suffix, stream, temporary, background=background, colours=painter.colours(),
                 paths=len(paths), frame_ms=duration, loop=loop,
-                receipt=receipt(surface, paths, title, steps_total),
+                receipt=receipt or describe(surface, paths, title, steps_total),
             )  # fmt: skip
             for i, index in enumerate(shown):
                 writer.add(painter.draw(index, int(recorded[index])))

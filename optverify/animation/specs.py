@@ -80,6 +80,8 @@ class RunSpec:
     label: str
     color: str
     gradient: str = "true"
+    source: str = ""
+    """The name it was given by (``adam``, ``my_adam.py:MyAdam``); ``""`` for an object."""
 
     @classmethod
     def of(
@@ -98,14 +100,15 @@ class RunSpec:
             record = REGISTRY.get(name)
             optimizer = record.build(**(hyperparameters or {}))
             shown = label or _label(optimizer, record.defaults(), gradient)
-            return cls(optimizer, shown, record.color, gradient)
+            return cls(optimizer, shown, record.color, gradient, name)
         from optverify.adapters.resolve import resolve_optimizer
         from optverify.animation.render import color_for
 
         candidate = resolve_optimizer(name, kind)
         optimizer = candidate.build(**(hyperparameters or {}))
         shown = label or _label(optimizer, candidate.code_defaults, gradient)
-        return cls(optimizer, shown, candidate.color or color_for(candidate.label), gradient)
+        color = candidate.color or color_for(candidate.label)
+        return cls(optimizer, shown, color, gradient, name if isinstance(name, str) else "")
 
 
 @dataclass(frozen=True)

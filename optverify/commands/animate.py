@@ -216,6 +216,20 @@ def _animate_command(args: argparse.Namespace) -> int:
             args.title, args.window, args.size, args.fps, args.kind, args.hold, args.loop,
         )
     )  # fmt: skip
+    if args.from_file is not None:
+        if args.specs or adhoc:
+            raise InvalidArgument(
+                "from was given with specs or options: --from FILE draws exactly what FILE's "
+                "receipt says; give only --out with it."
+            )
+        from optverify.animation.receipts import read_receipt, spec_from_receipt
+
+        source = Path(args.from_file)
+        spec = spec_from_receipt(read_receipt(source), str(source))
+        again = args.out or check_output(f"{source.stem}-again{source.suffix}", FORMATS)
+        with _FrameProgress() as bar:
+            _report_files([render_spec(spec, again, bar.start(str(again)))])
+        return EXIT_OK
     if args.specs and adhoc:
         raise InvalidArgument(
             "specs and options were both given: render SPEC.toml files, or describe one "
@@ -355,6 +369,13 @@ def add_commands(commands: Any) -> None:
         "the video extra), or .png for a still of the last frame",
     )
     p.add_argument("--dir", default="animations", help="the gallery's folder (default: animations)")
+    p.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="draw again the animation FILE (one optverify made) from the receipt it carries; "
+        "the new file is byte for byte the old one (default output: NAME-again.SUFFIX)",
+    )
 
     p = command(
         commands,
