@@ -181,3 +181,28 @@ def test_no_two_labels_overlap_and_none_leaves_the_frame(
             assert frame.contains(box.x1, box.y1), f"{text!r} leaves the frame at {size}"
     finally:
         scene.fig.clf()
+
+
+@pytest.mark.parametrize(("surface", "label"), [("seed", "f - f*"), ("saddle", "f(x, y)")])
+def test_colour_bar_ticks_are_round_numbers_in_the_scale_the_levels_are_spaced_in(
+    surface: str, label: str
+) -> None:
+    from optverify.animation.scene import build_scene
+    from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
+
+    chosen = optverify.surfaces.get(surface)
+    spec = AnimationSpec((RunSpec.of("adam", {"lr": 0.05}),), (chosen.start or (0.5, 0.5),), 5,
+                         chosen)  # fmt: skip
+    scene = build_scene(chosen, build_paths(spec), window=chosen.window, size=(640, 480),
+                        title=None, steps_total=5)  # fmt: skip
+    try:
+        bar = scene.fig.axes[-1]
+        ticks = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+        assert bar.get_ylabel().startswith(label)
+        for tick in ticks:  # at most two significant digits, plain where that is short
+            digits = tick.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+            assert len(digits.rstrip("0")) <= 2, tick
+        if label == "f - f*":
+            assert ticks[0] == "0"
+    finally:
+        scene.fig.clf()

@@ -184,10 +184,23 @@ def _contours(fig: Any, ax: Any, surface: Surface, window: Window, small: float)
     bar.ax.tick_params(labelsize=small - 1)
     ticks = levels[[0, 6, 12, 18, 24]]
     bar.set_ticks(list(ticks))
-    bar.set_ticklabels([f"{t:.3g}" for t in ticks])
-    spacing = "log-spaced levels" if surface.minima else "linear levels"
-    bar.set_label(f"f(x, y), {spacing}", fontsize=small - 1)
+    if surface.minima:  # the levels are spaced in f - f*: say so, in round numbers
+        bar.set_ticklabels(["0", *(_round_label(t - floor) for t in ticks[1:])])
+        bar.set_label("f - f* (log-spaced levels)", fontsize=small - 1)
+    else:
+        bar.set_ticklabels([_round_label(t) for t in ticks])
+        bar.set_label("f(x, y), linear levels", fontsize=small - 1)
     return known
+
+
+def _round_label(value: float) -> str:
+    """A colour-bar tick in two significant digits: 0.0023, 0.47, 12, 150, 1.5e+05."""
+    if value == 0:
+        return "0"
+    rounded = float(f"{value:.2g}")
+    if 100 <= abs(rounded) < 100_000:
+        return f"{rounded:.0f}"
+    return f"{value:.2g}"
 
 
 def _markers(ax: Any, surface: Surface, paths: Sequence[Path2D], unit: float = 1.0) -> None:
