@@ -306,7 +306,7 @@ def build_scene(
     unit = min(width / 640, height / 480)
     small = max(5.5, 9.0 * unit)
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
-    pad = max(2.0, 4 * unit) / DPI
+    pad = max(4.0, 8 * unit) / DPI
     fig.get_layout_engine().set(w_pad=pad, h_pad=pad, wspace=0.03)  # type: ignore[call-arg,union-attr]
     canvas = FigureCanvasAgg(fig)
     grid = fig.add_gridspec(1, 2, width_ratios=(1.7, 1))
@@ -340,6 +340,9 @@ def build_scene(
     _legend(fig, surface, paths, small, width)
     # the title's second line is left empty for the step counter: the layout makes room for it
     heading = fig.suptitle(f"{title or _default_title(surface)}\n", fontsize=small + 1)
+    wide = heading.get_window_extent(canvas.get_renderer()).width
+    if wide > 0.96 * width:  # a long title (a surface's expression) shrinks to fit the frame
+        heading.set_fontsize((small + 1) * 0.96 * width / wide)
 
     digits, digit_baseline = _digit_images(small, DPI)
     digit_w = next(iter(digits.values())).shape[1]
