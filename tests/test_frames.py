@@ -206,3 +206,38 @@ def test_colour_bar_ticks_are_round_numbers_in_the_scale_the_levels_are_spaced_i
             assert ticks[0] == "0"
     finally:
         scene.fig.clf()
+
+
+@pytest.mark.parametrize("size", [(400, 400), (640, 480), (1280, 960)])
+def test_the_divergence_note_is_written_inside_the_contour_panel_at_its_top(
+    size: tuple[int, int],
+) -> None:
+    from optverify.animation.frames import FramePainter
+    from optverify.animation.scene import build_scene
+    from optverify.animation.specs import AnimationSpec, RunSpec, build_paths
+
+    chosen = optverify.surfaces.get("rosenbrock")
+    spec = AnimationSpec((RunSpec.of("sgd", {"lr": 0.01}),), ((-1.2, 1.0),), 20, chosen,
+                         size=size)  # fmt: skip
+    paths = build_paths(spec)
+    assert int(paths[0].trajectory.diverged_at.reshape(-1)[0]) >= 0
+    scene = build_scene(chosen, paths, window=chosen.window, size=size, title=None,
+                        steps_total=20)  # fmt: skip
+    try:
+        painter = FramePainter(scene, paths, 20)
+        before = np.asarray(painter.draw(0, 0)).copy()
+        after = np.asarray(painter.draw(len(paths[0].trajectory.steps) - 1, 20)).copy()
+        box = scene.ax.bbox
+        top, bottom = round(size[1] - box.y1), round(size[1] - box.y0)
+        left = round(box.x0)
+        strip = (slice(None), slice(left, left + int(0.4 * box.width)))
+        changed = np.any(before[strip] != after[strip], axis=-1)
+        colour = rgb("#1f77b4")
+        note = np.all(after[strip][..., :3] == colour, axis=-1) & changed
+        rows = np.flatnonzero(note.any(axis=1))
+        text_rows = rows[rows < top + 0.25 * (bottom - top)]
+        assert text_rows.size, "no note near the top of the panel"
+        assert text_rows.min() >= top, "the note is drawn above the panel"
+        assert not np.any(note[bottom:]), "the note is drawn below the panel"
+    finally:
+        scene.fig.clf()

@@ -206,11 +206,15 @@ class FramePainter:
                 renderer = scene.renderer
                 gc = renderer.new_gc()
                 gc.set_foreground(bright)
-                x0, y1 = ax_box.x0 + 6, ax_box.y1 - 14 - 13 * notes
+                # Agg's draw_text counts y from the top (it flips y): the note's baseline sits
+                # inside the contour panel, one line per diverged run from its top edge
+                line = (scene.small + 3) * DPI / 72
+                x0 = ax_box.x0 + 6 * scene.scale_px
+                baseline = scene.height - ax_box.y1 + line * (notes + 1)
                 renderer.draw_text(
                     gc,
                     x0,
-                    y1,
+                    baseline,
                     f"{run.label}: diverged at step {run.diverged_at}",
                     self.note_props,
                     0.0,
