@@ -5,16 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from optverify.cli import main
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:
-        status = int(exit.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
+from .cli import run_cli
 
 
 def test_an_ad_hoc_animation_with_per_optimizer_learning_rates(

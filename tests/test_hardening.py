@@ -20,18 +20,10 @@ import numpy as np
 import pytest
 
 import optverify
-from optverify.cli import main
 from optverify.errors import InvalidArgument
 from optverify.symbolic.expressions import FUNCTIONS
 
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:
-        status = int(exit.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
+from .cli import run_cli
 
 
 def one_line(err: str) -> bool:

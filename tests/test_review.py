@@ -14,19 +14,11 @@ from typing import Any
 
 import pytest
 
-from optverify.cli import main
 from optverify.review.reviews import Review, bundled_post, review
 
+from .cli import run_cli
+
 POSTS = Path(__file__).parent / "posts"
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:
-        status = int(exit.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def verdicts(result: Review) -> dict[tuple[str, str], str]:

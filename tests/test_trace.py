@@ -8,17 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optverify.cli import main
 from optverify.seed import specimens
 
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:
-        status = int(exit.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
+from .cli import run_cli
 
 
 def test_trace_of_seed_adam_reproduces_the_posts_own_code_exactly(

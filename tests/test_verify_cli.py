@@ -6,18 +6,9 @@ from pathlib import Path
 import pytest
 
 import optverify
-from optverify.cli import main
 from optverify.verification.verify import VerificationFailed
 
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(argv))
-    except SystemExit as exit:
-        status = int(exit.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
-
+from .cli import run_cli
 
 USER_MODULE = """
 import numpy as np

@@ -299,14 +299,18 @@ class _Parser:
         self.gradients.append((self.source(start), head))
         return GRAD(point)
 
+    def close_group(self) -> None:
+        """Consume tokens through the bracket that closes the ``{`` or ``(`` just read."""
+        depth = 1
+        while depth:
+            inner = self.next()
+            if inner.kind == "op":
+                depth += {"(": 1, "{": 1, ")": -1, "}": -1}.get(inner.text, 0)
+
     def skip_argument(self) -> None:
         token = self.next()
         if token.kind == "op" and token.text == "{":
-            depth = 1
-            while depth:
-                inner = self.next()
-                if inner.kind == "op":
-                    depth += {"(": 1, "{": 1, ")": -1, "}": -1}.get(inner.text, 0)
+            self.close_group()
 
     def letter(self) -> sp.Expr:
         start = self.pos
@@ -416,11 +420,7 @@ class _Parser:
         start = self.pos
         token = self.next()
         if token.kind == "op" and token.text == "{":
-            depth = 1
-            while depth:
-                inner = self.next()
-                if inner.kind == "op":
-                    depth += {"{": 1, "(": 1, "}": -1, ")": -1}.get(inner.text, 0)
+            self.close_group()
             content = self.tokens[start + 1 : self.pos - 1]
         elif token.kind == "number" and len(token.text) > 1:
             self.tokens[self.pos - 1] = Token("number", token.text[1:], token.start + 1, token.end)

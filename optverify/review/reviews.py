@@ -124,8 +124,9 @@ def review(
     findings = [Finding.from_json(f) for f in executed.findings]
     notes = [executed.problem] if executed.problem else []
     facts = executed.facts
-    findings = _check_displayed_surface(read, facts, findings)
-    findings += _check_formulas(read, facts, findings)
+    displays = _displays(read)
+    findings = _check_displayed_surface(displays, facts, findings)
+    findings += _check_formulas(displays, facts, findings)
     findings = _variants_against_formulas(findings, facts)
     claims, note = _check_claims(read, facts)
     findings += claims
@@ -208,7 +209,7 @@ def _displays(read: Post) -> list[Any]:
 
 
 def _check_displayed_surface(
-    read: Post, facts: dict[str, Any], findings: list[Finding]
+    displays: list[Any], facts: dict[str, Any], findings: list[Finding]
 ) -> list[Finding]:
     """Compare the surface the post displays with the one its code defines."""
     import sympy as sp
@@ -222,7 +223,7 @@ def _check_displayed_surface(
         return findings
     name, expression = main
     try:
-        shown = surface_definitions(_displays(read))
+        shown = surface_definitions(displays)
     except Exception:  # a display the translator cannot read is no surface definition
         return findings
     if not shown:
@@ -266,7 +267,9 @@ def _check_displayed_surface(
     return out
 
 
-def _check_formulas(read: Post, facts: dict[str, Any], findings: list[Finding]) -> list[Finding]:
+def _check_formulas(
+    displays: list[Any], facts: dict[str, Any], findings: list[Finding]
+) -> list[Finding]:
     from optverify.review.formulas import check_formulas
 
     kinds: dict[str, str] = facts.get("optimizers", {})
@@ -278,7 +281,7 @@ def _check_formulas(read: Post, facts: dict[str, Any], findings: list[Finding]) 
         rule = matches.get("rule") if f.verdict in ("holds", "variant") else None
         if code_rules.get(kinds[f.subject]) is None:
             code_rules[kinds[f.subject]] = rule
-    return check_formulas(_displays(read), code_rules)
+    return check_formulas(displays, code_rules)
 
 
 def _variants_against_formulas(findings: list[Finding], facts: dict[str, Any]) -> list[Finding]:

@@ -238,9 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(folder)
     timeout = float(job["timeout"])
     limit_resources(float(job["budget"]))
-    import matplotlib
-
-    matplotlib.use("Agg")  # this process is the sandbox's own: its backend is ours to choose
+    # Agg through the environment (the parent sets MPLBACKEND too), never matplotlib.use():
+    # this child has not imported matplotlib yet, so pyplot starts on Agg
+    os.environ["MPLBACKEND"] = "Agg"
     import matplotlib.pyplot as plt
 
     from optverify.review.recording import Recorder
